@@ -1,0 +1,60 @@
+# The two commands a newcomer needs: `make run` and `make test` (also `make bench`).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app server
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?= -n 2
+PO := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test bench lint sysdeps sysdeps-test translations-extract
+
+run: sysdeps $(VENV)/.run-installed $(MO)
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo
+	@echo "  Dashboard:   http://$(HOST):$(PORT)/admin/"
+	@echo "  API (docs):  http://$(HOST):$(PORT)/api/v1/openapi.json"
+	@echo "  Demo logins: admin / yuanba / yuanba-shequ   password: zhaohua-demo-2024"
+	@echo
+	exec $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) \
+	  --access-logfile - 'server:create_app()'
+
+test: sysdeps-test $(VENV)/.dev-installed $(MO)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: sysdeps-test $(VENV)/.dev-installed $(MO)
+	@set -e; for script in tests/bench/bench_*.py; do \
+	  echo "== $$script"; $(PY) $$script; echo; done
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check server qr kiosk tests
+
+sysdeps:
+	@scripts/sysdeps.sh
+
+sysdeps-test:
+	@scripts/sysdeps.sh --test
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+%.mo: %.po $(VENV)/.run-installed
+	$(VENV)/bin/pybabel compile -q -i $< -o $@
+
+translations-extract: $(VENV)/.run-installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o /tmp/wenming.pot .
+	$(VENV)/bin/pybabel update -i /tmp/wenming.pot -d server/translations --width 100

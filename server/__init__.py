@@ -1,0 +1,98 @@
+"""文明服务码 server: create_app builds the Flask app; nothing touches the database at import."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from . import config as settings
+from .extensions import babel, csrf, db, limiter, migrate
+
+MIGRATIONS_DIR = __path__[0] + "/migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Defaults, then WENMING_* environment variables, then the caller's override (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.defaults())
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+    _derive(app)
+
+    from . import models  # noqa: F401  (the whole schema, for Alembic and relationships)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    babel.init_app(app, locale_selector=_select_locale, default_timezone="Asia/Shanghai")
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from .core import db as core_db
+    from .core import web
+
+    core_db.init_app(app)
+    web.init_app(app)
+    _register_blueprints(app)
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _select_locale():
+    from .core.i18n import select_locale
+
+    return select_locale()
+
+
+def _derive(app: Flask) -> None:
+    cfg = app.config
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        url = cfg["DATABASE_URL"] or settings.sqlite_url(app.instance_path)
+        if url.startswith("sqlite:///") and not cfg["DATABASE_URL"]:
+            import os
+
+            os.makedirs(app.instance_path, exist_ok=True)
+        # psycopg 3 is the PostgreSQL driver; accept the plain scheme people paste.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                url = "postgresql+psycopg://" + url[len(prefix):]
+        cfg["SQLALCHEMY_DATABASE_URI"] = url
+    from .core.db import engine_options
+
+    cfg.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(cfg["SQLALCHEMY_DATABASE_URI"], cfg["SQLITE_BUSY_TIMEOUT_MS"]),
+    )
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = settings.instance_secret(app.instance_path)
+    https = cfg["BASE_URL"].startswith("https://")
+    secure = cfg["SESSION_COOKIE_SECURE"]
+    cfg["SESSION_COOKIE_SECURE"] = https if secure is None else secure
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LOCALE"]
+    cfg["BABEL_TRANSLATION_DIRECTORIES"] = __path__[0] + "/translations"
+    cfg.setdefault("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .core.api import bp as api_bp
+    from .core.i18n import bp as i18n_bp
+    from .dashboard import bp as dashboard_bp
+    from .sites.admin import bp as sites_admin_bp
+    from .sites.api import bp as sites_api_bp
+    from .users.admin import bp as users_bp
+    from .users.api import bp as users_api_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(sites_api_bp)
+    app.register_blueprint(users_api_bp)
+    app.register_blueprint(i18n_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(sites_admin_bp)

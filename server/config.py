@@ -1,0 +1,56 @@
+"""Settings read from WENMING_* environment variables, with defaults for the embedded demo."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "WENMING_"
+
+# name -> (default, parser). Every setting the app reads is listed here and in the README.
+SETTINGS: dict[str, tuple[object, type]] = {
+    "DATABASE_URL": ("", str),  # empty: SQLite file in the instance folder
+    "SECRET_KEY": ("", str),  # empty: generated once and kept in the instance folder
+    "BASE_URL": ("http://127.0.0.1:5000", str),  # the deployment's own domain, printed in codes
+    "SQLITE_BUSY_TIMEOUT_MS": (15000, int),
+    "RATELIMIT_LOGIN": ("10 per minute", str),
+    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    "DEFAULT_LOCALE": ("zh_Hans_CN", str),
+    "SESSION_COOKIE_SECURE": (None, bool),  # None: secure when BASE_URL is https
+}
+
+
+def _parse(raw: str, kind: type) -> object:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Return the settings found in the environment, parsed, under their short names."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name, (_, kind) in SETTINGS.items():
+        raw = environ.get(PREFIX + name)
+        if raw is not None and raw != "":
+            found[name] = _parse(raw, kind)
+    return found
+
+
+def defaults() -> dict[str, object]:
+    return {name: default for name, (default, _) in SETTINGS.items()}
+
+
+def sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "wenming.sqlite3")
+
+
+def instance_secret(instance_path: str) -> str:
+    """A secret key kept in the instance folder so sessions survive restarts of the demo."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

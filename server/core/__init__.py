@@ -1,0 +1,1 @@
+"""Shared base: domain errors, transactions, the JSON API edge, auth and audit."""

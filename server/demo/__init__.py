@@ -1,0 +1,1 @@
+"""Demo data of 昭化区 (Guangyuan, Sichuan), the district the product comes from."""

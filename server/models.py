@@ -1,0 +1,7 @@
+"""Every model, imported in one place so Alembic and create_app see the whole schema."""
+
+from .core.audit import AuditEvent
+from .sites.models import Site
+from .users.models import AdminUser
+
+__all__ = ["AdminUser", "AuditEvent", "Site"]

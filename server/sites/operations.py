@@ -1,0 +1,249 @@
+"""Site tree rules: create, edit, move, deactivate, search. They flush; the caller commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select, update
+
+from ..core import audit
+from ..core.errors import Conflict, NotFound, ValidationError
+from ..core.i18n import _l
+from ..extensions import db
+from .models import ADDRESS_MAX, CONTACT_MAX, NAME_MAX, PARENT_KINDS, Site, SiteKind
+
+KIND_LABELS = {
+    SiteKind.CENTER: _l("center"),
+    SiteKind.INSTITUTE: _l("institute"),
+    SiteKind.STATION: _l("station"),
+    SiteKind.POINT: _l("service point"),
+}
+
+
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "address": _l("Address"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "contact_name": _l("Contact person"),
+    "contact_phone": _l("Contact phone"),
+}
+
+
+def _text(value, field: str, limit: int, *, required: bool = False) -> str:
+    label = FIELD_LABELS[field]
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(_l("%(field)s must be text.", field=label), "invalid_type",
+                              field=field)
+    value = " ".join(value.split())  # collapse stray whitespace from copy-paste
+    if required and not value:
+        raise ValidationError(_l("%(field)s is required.", field=label), "required", field=field)
+    if len(value) > limit:
+        raise ValidationError(
+            _l("%(field)s is too long (at most %(n)d characters).", field=label, n=limit),
+            "too_long", field=field,
+        )
+    return value
+
+
+def _coordinate(value, field: str, bound: float) -> float | None:
+    label = FIELD_LABELS[field]
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_l("%(field)s must be a number.", field=label), "invalid_type",
+                              field=field) from None
+    if not -bound <= number <= bound:
+        raise ValidationError(_l("%(field)s is out of range.", field=label), "out_of_range",
+                              field=field)
+    return number
+
+
+def _kind(value) -> SiteKind:
+    try:
+        return SiteKind(value)
+    except ValueError:
+        raise ValidationError(_l("Unknown kind of site."), "invalid_kind", field="kind") from None
+
+
+def _check_parent(kind: SiteKind, parent: Site | None) -> None:
+    allowed = PARENT_KINDS[kind]
+    if kind == SiteKind.CENTER:
+        if parent is not None:
+            raise ValidationError(_l("The district center has no parent."), "invalid_parent",
+                                  field="parent_id")
+        if db.session.scalar(select(Site.id).where(Site.kind == SiteKind.CENTER)):
+            raise Conflict(_l("The network already has its district center."), "second_center",
+                           field="kind")
+        return
+    if parent is None:
+        raise ValidationError(_l("Choose the site this one belongs to."), "parent_required",
+                              field="parent_id")
+    if parent.kind not in allowed:
+        raise ValidationError(
+            _l("A %(kind)s cannot be placed under a %(parent)s.",
+               kind=KIND_LABELS[kind], parent=KIND_LABELS[SiteKind(parent.kind)]),
+            "invalid_parent", field="parent_id",
+        )
+    if not parent.is_active:
+        raise ValidationError(_l("The parent site is deactivated."), "parent_inactive",
+                              field="parent_id")
+
+
+def _check_name_free(name: str, parent: Site | None, *, exclude: Site | None = None) -> None:
+    query = select(Site.id).where(Site.name == name)
+    query = query.where(Site.parent_id == parent.id if parent else Site.parent_id.is_(None))
+    if exclude is not None:
+        query = query.where(Site.id != exclude.id)
+    if db.session.scalar(query):
+        raise Conflict(_l("A site named “%(name)s” already exists there.", name=name),
+                       "duplicate_name", field="name")
+
+
+def get_site(site_id) -> Site:
+    try:
+        site = db.session.get(Site, int(site_id))
+    except (TypeError, ValueError):
+        site = None
+    if site is None:
+        raise NotFound(_l("No such site."), "site_not_found")
+    return site
+
+
+def create_site(*, kind, name=None, parent: Site | None = None, address="", latitude=None,
+                longitude=None, contact_name="", contact_phone="", actor=None) -> Site:
+    kind = _kind(kind)
+    site = Site(
+        kind=kind,
+        name=_text(name, "name", NAME_MAX, required=True),
+        address=_text(address, "address", ADDRESS_MAX),
+        latitude=_coordinate(latitude, "latitude", 90),
+        longitude=_coordinate(longitude, "longitude", 180),
+        contact_name=_text(contact_name, "contact_name", CONTACT_MAX),
+        contact_phone=_text(contact_phone, "contact_phone", CONTACT_MAX),
+    )
+    _check_parent(kind, parent)
+    _check_name_free(site.name, parent)
+    if parent is not None:
+        site.parent_id, site.parent_kind = parent.id, parent.kind
+    db.session.add(site)
+    db.session.flush()  # the id is part of the path
+    site.path = (parent.path if parent else "/") + f"{site.id}/"
+    db.session.flush()
+    audit.record("site.create", site, actor=actor, kind=str(kind), name=site.name,
+                 parent_id=site.parent_id)
+    return site
+
+
+EDITABLE = ("name", "address", "latitude", "longitude", "contact_name", "contact_phone")
+
+
+def update_site(site: Site, *, actor=None, **changes) -> Site:
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(_l("These fields cannot be changed here: %(f)s",
+                                 f=", ".join(sorted(unknown))), "not_editable")
+    cleaned = {}
+    if "name" in changes:
+        cleaned["name"] = _text(changes["name"], "name", NAME_MAX, required=True)
+        _check_name_free(cleaned["name"], site.parent, exclude=site)
+    if "address" in changes:
+        cleaned["address"] = _text(changes["address"], "address", ADDRESS_MAX)
+    for field, bound in (("latitude", 90), ("longitude", 180)):
+        if field in changes:
+            cleaned[field] = _coordinate(changes[field], field, bound)
+    for field in ("contact_name", "contact_phone"):
+        if field in changes:
+            cleaned[field] = _text(changes[field], field, CONTACT_MAX)
+    before = {field: getattr(site, field) for field in cleaned}
+    for field, value in cleaned.items():
+        setattr(site, field, value)
+    db.session.flush()
+    changed = {f: [before[f], v] for f, v in cleaned.items() if before[f] != v}
+    if changed:
+        audit.record("site.update", site, actor=actor, changes=changed)
+    return site
+
+
+def move_site(site: Site, new_parent: Site, *, actor=None) -> Site:
+    if new_parent.path.startswith(site.path):
+        raise ValidationError(_l("A site cannot be moved into its own subtree."), "cycle",
+                              field="parent_id")
+    _check_parent(SiteKind(site.kind), new_parent)
+    _check_name_free(site.name, new_parent, exclude=site)
+    old_path, new_path = site.path, new_parent.path + f"{site.id}/"
+    old_parent_id = site.parent_id
+    site.parent_id, site.parent_kind = new_parent.id, new_parent.kind
+    db.session.flush()
+    db.session.execute(
+        update(Site)
+        .where(Site.path.startswith(old_path, autoescape=True))
+        .values(path=func.replace(Site.path, old_path, new_path))
+        .execution_options(synchronize_session="fetch")
+    )
+    audit.record("site.move", site, actor=actor, old_parent_id=old_parent_id,
+                 new_parent_id=new_parent.id)
+    return site
+
+
+def set_active(site: Site, active: bool, *, actor=None) -> int:
+    """Deactivate a site with its whole subtree, or reactivate one site. Returns rows changed."""
+    if active:
+        if site.parent is not None and not site.parent.is_active:
+            raise ValidationError(_l("Reactivate the parent site first."), "parent_inactive")
+        site.is_active = True
+        count = 1
+    else:
+        if getattr(actor, "site_id", None) == site.id:
+            raise ValidationError(_l("You cannot deactivate the site you manage from."),
+                                  "own_site")
+        result = db.session.execute(
+            update(Site)
+            .where(Site.path.startswith(site.path, autoescape=True), Site.is_active.is_(True))
+            .values(is_active=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        count = result.rowcount
+    db.session.flush()
+    audit.record("site.activate" if active else "site.deactivate", site, actor=actor,
+                 rows=count)
+    return count
+
+
+def subtree_query(root: Site):
+    return select(Site).where(Site.path.startswith(root.path, autoescape=True))
+
+
+def search(root: Site, text: str = "", *, kind: str | None = None,
+           include_inactive: bool = True, limit: int = 100) -> list[Site]:
+    query = subtree_query(root)
+    text = " ".join((text or "").split())
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Site.name.like(pattern, escape="\\"),
+                                Site.address.like(pattern, escape="\\")))
+    if kind:
+        query = query.where(Site.kind == _kind(kind))
+    if not include_inactive:
+        query = query.where(Site.is_active.is_(True))
+    return list(db.session.scalars(query.order_by(Site.path).limit(limit)))
+
+
+def ancestors(site: Site) -> list[Site]:
+    ids = site.ancestor_ids
+    if not ids:
+        return []
+    found = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def child_counts(site_ids: list[int]) -> dict[int, int]:
+    if not site_ids:
+        return {}
+    rows = db.session.execute(
+        select(Site.parent_id, func.count()).where(Site.parent_id.in_(site_ids))
+        .group_by(Site.parent_id)
+    )
+    return dict(rows.all())

@@ -1,0 +1,1 @@
+"""Dashboard accounts: district, institute and station admins, each scoped to a subtree."""

@@ -1,0 +1,68 @@
+"""The site-tree pages as an admin uses them: browse, search, create, edit, deactivate."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.sites.models import Site
+from tests.conftest import csrf_token_in
+
+
+def test_browse_create_edit_deactivate(client, login, db, create_admin, network):
+    login(create_admin("district_admin", network["center"]))
+    page = client.get("/admin/sites/", follow_redirects=True).get_data(as_text=True)
+    assert "东镇新时代文明实践所" in page and "西镇新时代文明实践所" in page
+
+    form = client.get(f"/admin/sites/{network['center'].id}/new?kind=point")
+    token = csrf_token_in(form.get_data(as_text=True))
+    response = client.post(f"/admin/sites/{network['center'].id}/new", data={
+        "csrf_token": token, "kind": "point", "name": "区文化馆", "address": "元坝镇"})
+    assert response.status_code == 302
+    db.session.rollback()
+    created = db.session.scalars(select(Site).where(Site.name == "区文化馆")).one()
+    assert created.parent_id == network["center"].id
+
+    response = client.post(f"/admin/sites/{created.id}/edit", data={
+        "csrf_token": token, "name": "昭化区文化馆", "address": "元坝镇文化路"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "昭化区文化馆" in page and "已保存" in page
+
+    client.post(f"/admin/sites/{network['west'].id}/deactivate", data={"csrf_token": token})
+    db.session.rollback()
+    assert not db.session.get(Site, network["west_station"].id).is_active
+
+
+def test_form_errors_are_shown_and_nothing_is_written(client, login, db, create_admin, network):
+    login(create_admin("district_admin", network["center"]))
+    token = csrf_token_in(client.get(f"/admin/sites/{network['east'].id}/new").get_data(
+        as_text=True))
+    response = client.post(f"/admin/sites/{network['east'].id}/new", data={
+        "csrf_token": token, "kind": "station", "name": "东村新时代文明实践站"})
+    assert response.status_code == 409
+    assert "已有名为“东村新时代文明实践站”的站点" in response.get_data(as_text=True)
+    response = client.post(f"/admin/sites/{network['east'].id}/new", data={
+        "csrf_token": token, "kind": "station", "name": "长" * 65})
+    assert response.status_code == 400
+    assert "名称太长" in response.get_data(as_text=True)
+    response = client.post(f"/admin/sites/{network['east'].id}/new", data={
+        "csrf_token": token, "kind": "institute", "name": "所下所"})  # not a valid choice
+    assert response.status_code == 400
+    db.session.rollback()
+    assert db.session.scalar(select(Site).where(Site.name.in_(["所下所", "长" * 65]))) is None
+
+
+def test_station_admin_is_kept_in_its_subtree(client, login, create_admin, network):
+    login(create_admin("station_admin", network["east_station"]))
+    assert client.get("/admin/sites/", follow_redirects=True).status_code == 200
+    response = client.get(f"/admin/sites/{network['west_station'].id}")
+    assert response.status_code == 403
+    assert "不在您管理的范围内" in response.get_data(as_text=True)
+    assert client.get(f"/admin/sites/{network['center'].id}/edit").status_code == 403
+    page = client.get("/admin/sites/?q=村").get_data(as_text=True)
+    assert "东村图书室" in page and "西村" not in page
+
+
+def test_unknown_site_is_404(client, login, create_admin, network):
+    login(create_admin("district_admin", network["center"]))
+    assert client.get("/admin/sites/999999").status_code == 404
