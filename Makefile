@@ -53,7 +53,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	touch $@ $(VENV)/.run-installed
 
 %.mo: %.po $(VENV)/.run-installed
-	$(VENV)/bin/pybabel compile -q -i $< -o $@
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
 
 translations-extract: $(VENV)/.run-installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o /tmp/wenming.pot .
