@@ -81,6 +81,9 @@ def _derive(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .codes.admin import bp as codes_admin_bp
+    from .codes.api import bp as codes_api_bp
+    from .codes.mobile import bp as codes_mobile_bp
     from .core.api import bp as api_bp
     from .core.i18n import bp as i18n_bp
     from .dashboard import bp as dashboard_bp
@@ -92,6 +95,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(sites_api_bp)
     app.register_blueprint(users_api_bp)
+    app.register_blueprint(codes_api_bp)
+    app.register_blueprint(codes_admin_bp)
+    app.register_blueprint(codes_mobile_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(users_bp)

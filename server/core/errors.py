@@ -8,6 +8,8 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
+    # True when what the request wrote before the refusal (an audit entry of it) must be kept.
+    keeps_writes = False
 
     def __init__(
         self,

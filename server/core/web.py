@@ -31,8 +31,10 @@ def _http_message(status: int) -> str:
     }.get(status, _("Something went wrong on our side. Please try again."))
 
 
-def _respond(status: int, code: str, message: str, *, field=None, details=None):
-    mark_failed()
+def _respond(status: int, code: str, message: str, *, field=None, details=None,
+             keep_writes: bool = False):
+    if not keep_writes:
+        mark_failed()
     if wants_json():
         return error_body(code, message, field=field, details=details), status
     return render_template("error.html", status=status, code=code, message=message), status
@@ -42,7 +44,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         return _respond(error.status, error.code, str(error.message), field=error.field,
-                        details=error.details)
+                        details=error.details, keep_writes=error.keeps_writes)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):

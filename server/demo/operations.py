@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..codes.operations import ensure_point_code, point_code
 from ..extensions import db
 from ..sites import operations as sites
 from ..sites.models import Site, SiteKind
@@ -29,7 +30,7 @@ def _ensure(kind: SiteKind, name: str, parent: Site | None, **fields) -> tuple[S
 
 def load_district() -> dict[str, int]:
     """Create the center, institutes, stations, points and demo admins. Returns counts added."""
-    added = {"sites": 0, "users": 0}
+    added = {"sites": 0, "users": 0, "codes": 0}
     center = db.session.scalar(select(Site).where(Site.kind == SiteKind.CENTER))
     if center is None:
         center = sites.create_site(kind=SiteKind.CENTER, actor=ACTOR, **district.CENTER)
@@ -47,6 +48,11 @@ def load_district() -> dict[str, int]:
     for point in district.POINTS:
         _, new = _ensure(SiteKind.POINT, point, center, address=district.address("元坝镇", point))
         added["sites"] += new
+
+    for site in db.session.scalars(select(Site).where(Site.is_active.is_(True))):
+        if point_code(site) is None:
+            ensure_point_code(site, actor=ACTOR)
+            added["codes"] += 1
 
     for username, display, role, town, station in district.DEMO_USERS:
         if db.session.scalar(select(AdminUser.id).where(AdminUser.username == username)):

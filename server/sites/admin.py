@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 
 from ..core.auth import current_user, login_required, require_site
 from ..core.errors import DomainError
@@ -75,7 +75,7 @@ def create(parent_id: int):
     parent = require_site(parent_id)
     form = NewSiteForm()
     allowed = [k for k, parents in PARENT_KINDS.items() if parent.kind in parents]
-    form.kind.choices = [(k.value, str(ops.KIND_LABELS[k])) for k in allowed]
+    form.kind.choices = [SelectChoice(k.value, str(ops.KIND_LABELS[k])) for k in allowed]
     if request.method == "GET" and request.args.get("kind") in {k.value for k in allowed}:
         form.kind.data = request.args["kind"]
     error = None

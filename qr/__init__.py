@@ -1,0 +1,37 @@
+"""文明服务码: signed, typed, versioned QR codes; sign, verify offline, render and decode them.
+
+Importing this package is cheap: OpenCV, ZBar, zxing-cpp, reportlab and qrcode load on first use.
+"""
+
+from .decode import Decoded, decode
+from .errors import CodeError, FontError, ImageError, QRError
+from .fonts import FontFile, find_cjk_font
+from .keys import Keyring, PublicKey, SigningKey
+from .payload import CodeType, Payload
+from .posters import Poster, posters_pdf
+from .render import to_png, to_svg
+from .tokens import code_url, extract_token, sign, verify
+
+__all__ = [
+    "CodeType",
+    "Payload",
+    "SigningKey",
+    "PublicKey",
+    "Keyring",
+    "sign",
+    "verify",
+    "code_url",
+    "extract_token",
+    "QRError",
+    "CodeError",
+    "ImageError",
+    "FontError",
+    "to_png",
+    "to_svg",
+    "Poster",
+    "posters_pdf",
+    "find_cjk_font",
+    "FontFile",
+    "decode",
+    "Decoded",
+]

@@ -1,0 +1,1 @@
+"""Service codes on the server: signing keys, issuing, rotating, revoking, resolving, printing."""

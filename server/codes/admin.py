@@ -1,0 +1,135 @@
+"""Dashboard pages for a site's code: show, download, rotate, revoke, batch-print a subtree."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField
+
+from ..core.auth import current_user, login_required, require_site
+from ..core.errors import DomainError, NotFound
+from ..core.i18n import _, _l
+from ..extensions import db
+from ..sites import operations as sites
+from . import operations as ops
+from . import printing
+
+bp = Blueprint("codes_admin", __name__, url_prefix="/admin/sites", template_folder="templates")
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"))
+
+
+class PrintForm(FlaskForm):
+    size = SelectField(_l("Paper"), choices=[SelectChoice("A4", _l("A4 poster")),
+                                             SelectChoice("A6", _l("A6 sticker"))])
+
+
+def _live_code(site):
+    code = ops.point_code(site)
+    if code is None:
+        raise NotFound(_l("This site has no valid code yet."), "no_live_code")
+    return code
+
+
+def _download(data, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.get("/<int:site_id>/code")
+@login_required
+def show(site_id: int):
+    site = require_site(site_id)
+    return render_template("codes/admin_site.html", site=site, code=ops.point_code(site),
+                           history=ops.point_history(site), url=ops.code_url,
+                           reason_form=ReasonForm(), print_form=PrintForm())
+
+
+@bp.post("/<int:site_id>/code/issue")
+@login_required
+def issue(site_id: int):
+    site = require_site(site_id)
+    if ReasonForm().validate_on_submit():
+        try:
+            code = ops.ensure_point_code(site, actor=current_user())
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Code version %(v)d is ready to print.", v=code.version), "success")
+    return redirect(url_for(".show", site_id=site.id))
+
+
+@bp.post("/<int:site_id>/code/rotate")
+@login_required
+def rotate(site_id: int):
+    site = require_site(site_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            code = ops.rotate_point_code(site, form.reason.data or _("replaced"),
+                                         actor=current_user())
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The old code is withdrawn. Print and post version %(v)d.", v=code.version),
+                  "success")
+    return redirect(url_for(".show", site_id=site.id))
+
+
+@bp.post("/<int:site_id>/code/revoke")
+@login_required
+def revoke(site_id: int):
+    site = require_site(site_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            ops.revoke_point_code(site, form.reason.data, actor=current_user())
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The code is withdrawn. Scans of it are now refused."), "success")
+    return redirect(url_for(".show", site_id=site.id))
+
+
+@bp.get("/<int:site_id>/code.png")
+@login_required
+def png(site_id: int):
+    code = _live_code(require_site(site_id))
+    return _download(printing.code_png(code), "image/png", f"code-{code.short_code}.png")
+
+
+@bp.get("/<int:site_id>/code.svg")
+@login_required
+def svg(site_id: int):
+    code = _live_code(require_site(site_id))
+    return _download(printing.code_svg(code), "image/svg+xml", f"code-{code.short_code}.svg")
+
+
+@bp.get("/<int:site_id>/poster.pdf")
+@login_required
+def poster(site_id: int):
+    code = _live_code(require_site(site_id))
+    size = request.args.get("size", "A4")
+    if size not in printing.SIZES:
+        raise NotFound(_l("No such paper size."), "bad_size")
+    return _download(printing.posters_pdf([code], size), "application/pdf",
+                     f"poster-{code.short_code}-{size}.pdf")
+
+
+@bp.post("/<int:site_id>/posters.pdf")
+@login_required
+def batch(site_id: int):
+    """Every active site of the subtree on one PDF; sites without a code get one first."""
+    root = require_site(site_id)
+    form = PrintForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a paper size."), "error")
+        return redirect(url_for(".show", site_id=root.id))
+    codes = [ops.ensure_point_code(site, actor=current_user())
+             for site in db.session.scalars(sites.subtree_query(root).order_by(sites.Site.id))
+             if site.is_active]
+    return _download(printing.posters_pdf(codes, form.size.data), "application/pdf",
+                     f"posters-{root.id}-{form.size.data}.pdf")
