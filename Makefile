@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n 2
 PO := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test bench lint sysdeps sysdeps-test translations-extract
+.PHONY: run test bench lint sysdeps sysdeps-test translations
 
 run: sysdeps $(VENV)/.run-installed $(MO)
 	$(FLASK) db upgrade
@@ -55,6 +55,5 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 %.mo: %.po $(VENV)/.run-installed
 	$(VENV)/bin/pybabel -q compile -i $< -o $@
 
-translations-extract: $(VENV)/.run-installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o /tmp/wenming.pot .
-	$(VENV)/bin/pybabel update -i /tmp/wenming.pot -d server/translations --width 100
+translations: $(VENV)/.run-installed
+	scripts/i18n.sh $(ZH)

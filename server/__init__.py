@@ -21,7 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     _derive(app)
 
-    from . import models  # noqa: F401  (the whole schema, for Alembic and relationships)
+    from .features import import_models
+
+    import_models()  # the whole schema, for Alembic and relationships
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
@@ -36,9 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     _register_blueprints(app)
 
-    from .cli import register as register_cli
+    from .demo.cli import group as demo_cli
 
-    register_cli(app)
+    app.cli.add_command(demo_cli)
     return app
 
 
@@ -81,24 +83,12 @@ def _derive(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .codes.admin import bp as codes_admin_bp
-    from .codes.api import bp as codes_api_bp
-    from .codes.mobile import bp as codes_mobile_bp
     from .core.api import bp as api_bp
     from .core.i18n import bp as i18n_bp
     from .dashboard import bp as dashboard_bp
-    from .sites.admin import bp as sites_admin_bp
-    from .sites.api import bp as sites_api_bp
-    from .users.admin import bp as users_bp
-    from .users.api import bp as users_api_bp
+    from .features import init_features
 
     app.register_blueprint(api_bp)
-    app.register_blueprint(sites_api_bp)
-    app.register_blueprint(users_api_bp)
-    app.register_blueprint(codes_api_bp)
-    app.register_blueprint(codes_admin_bp)
-    app.register_blueprint(codes_mobile_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(dashboard_bp)
-    app.register_blueprint(users_bp)
-    app.register_blueprint(sites_admin_bp)
+    init_features(app)

@@ -16,13 +16,13 @@ def _kinds(db):
 def test_demo_load_builds_the_district_and_repeats_safely(runner, db):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    assert "169 sites, 169 codes and 3 admins added" in result.output
+    assert "added: 169 sites, 3 admins, 169 codes" in result.output
     assert _kinds(db) == {"center": 1, "institute": 12, "station": 150, "point": 6}
     names = set(db.session.scalars(select(Site.name).where(Site.kind == "point")))
     assert names == {"区政务服务中心", "区图书馆", "国网昭化供电分公司", "元坝汽车站",
                      "栖凤苑小区", "卡尔广场"}
     again = runner.invoke(args=["demo", "load"])
-    assert "0 sites, 0 codes and 0 admins added" in again.output
+    assert "added: 0 sites, 0 admins, 0 codes" in again.output
     assert _kinds(db)["station"] == 150
     assert db.session.scalar(select(func.count()).select_from(AdminUser)) == 3
     institutes = db.session.scalars(select(Site).where(Site.kind == "institute")).all()

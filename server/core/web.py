@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _template_globals():
         return {"current_user": current_user(), "locales": LOCALES,
-                "current_locale": str(get_locale())}
+                "current_locale": str(get_locale()),
+                "nav": app.extensions.get("wenming_nav", [])}
 
     app.jinja_env.filters["localtime"] = local

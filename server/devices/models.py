@@ -1,0 +1,53 @@
+"""Kiosk devices: enrolled at a site by a one-time code, authenticated by a secret, revocable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..sites.models import Site
+
+
+class Device(db.Model):
+    __tablename__ = "device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    # The kiosk sends its secret as a bearer token; only a hash is stored.
+    secret_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    # The presence-code secret must be usable (HMAC), so it is stored encrypted, not hashed.
+    presence_secret_encrypted: Mapped[str] = mapped_column(Text)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoke_reason: Mapped[str] = mapped_column(String(200), default="")
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Kiosk clock minus server clock at the last sync, in milliseconds.
+    clock_offset_ms: Mapped[int | None] = mapped_column(Integer)
+    app_version: Mapped[str] = mapped_column(String(32), default="")
+
+    site: Mapped[Site] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Enrollment(db.Model):
+    """A one-time enrollment code shown in the dashboard; a new kiosk scans it to pair."""
+
+    __tablename__ = "device_enrollment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), unique=True)
+
+    site: Mapped[Site] = relationship()

@@ -1,0 +1,51 @@
+"""`flask users`: dashboard accounts."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from ..core.cli import commit_or_fail
+from ..extensions import db
+
+group = AppGroup("users", help="Dashboard accounts.")
+groups = (group,)
+
+
+@group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["district_admin", "institute_admin", "station_admin"]),
+              required=True)
+@click.option("--site", "site_id", type=int, help="the site this admin manages (default: center)")
+@click.option("--name", "display_name", default="", help="display name")
+@click.password_option(help="at least 10 characters; prompted when omitted")
+def create_user(username, role, site_id, display_name, password):
+    """Create a dashboard account."""
+    from sqlalchemy import select
+
+    from ..sites.models import Site, SiteKind
+    from ..sites.operations import get_site
+    from .operations import create_user as create
+
+    def work():
+        if site_id is None:
+            site = db.session.scalar(select(Site).where(Site.kind == SiteKind.CENTER))
+            if site is None:
+                raise click.ClickException("no district center yet: run `flask demo load` or "
+                                           "create the center first")
+        else:
+            site = get_site(site_id)
+        return create(username, password, role, site, display_name=display_name, actor="cli")
+
+    user = commit_or_fail(work)
+    click.echo(f"created {user.username} ({user.role}) for site {user.site_id}")
+
+
+@group.command("list")
+def list_users():
+    """List dashboard accounts."""
+    from .models import AdminUser
+
+    for user in db.session.scalars(db.select(AdminUser).order_by(AdminUser.id)):
+        state = "" if user.is_active else " (inactive)"
+        click.echo(f"{user.id}\t{user.username}\t{user.role}\t{user.site.name}{state}")
