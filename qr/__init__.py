@@ -9,6 +9,7 @@ from .fonts import FontFile, find_cjk_font
 from .keys import Keyring, PublicKey, SigningKey
 from .payload import CodeType, Payload
 from .posters import Poster, posters_pdf
+from .presence import check_presence, parse_presence, presence_url, step_at
 from .render import to_png, to_svg
 from .tokens import code_url, extract_token, sign, verify
 
@@ -34,4 +35,8 @@ __all__ = [
     "FontFile",
     "decode",
     "Decoded",
+    "presence_url",
+    "parse_presence",
+    "check_presence",
+    "step_at",
 ]
