@@ -3,6 +3,7 @@
 Importing this package is cheap: OpenCV, ZBar, zxing-cpp, reportlab and qrcode load on first use.
 """
 
+from .cards import Card, card_png, cards_pdf
 from .decode import Decoded, decode
 from .errors import CodeError, FontError, ImageError, QRError
 from .fonts import FontFile, find_cjk_font
@@ -31,6 +32,9 @@ __all__ = [
     "to_svg",
     "Poster",
     "posters_pdf",
+    "Card",
+    "cards_pdf",
+    "card_png",
     "find_cjk_font",
     "FontFile",
     "decode",

@@ -34,7 +34,7 @@ class Poster:
 
 
 @lru_cache(maxsize=4)
-def _register(font: FontFile) -> tuple[str, frozenset[int]]:
+def register_font(font: FontFile) -> tuple[str, frozenset[int]]:
     """Register the face with reportlab once per process; return its name and code points."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -105,7 +105,7 @@ class _Page:
         self.c.restoreState()
 
 
-def _draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
     """Vector QR: one filled path of module runs, quiet zone of 4 modules included in ``size``."""
     mods = matrix(text)
     n = len(mods) + 8
@@ -145,7 +145,7 @@ def _draw_poster(page: _Page, p: Poster, height: float) -> None:
     # The code takes whatever height is left above the footer, capped at the text width.
     footer = 170
     qr_size = min(inner - 40, y - footer - 24)
-    _draw_qr(c, p.url, (w - qr_size) / 2, y - qr_size, qr_size)
+    draw_qr(c, p.url, (w - qr_size) / 2, y - qr_size, qr_size)
     host = urlsplit(p.url).hostname if "://" in p.url else None
     if host:
         # The printed domain lets a resident notice a sticker pointing somewhere else.
@@ -169,7 +169,7 @@ def posters_pdf(posters: Sequence[Poster], size: Literal["A4", "A6"] = "A4") -> 
     if not posters:
         raise QRError("no posters to print")
     font = find_cjk_font()
-    name, covered = _register(font)
+    name, covered = register_font(font)
     _check_glyphs(posters, covered, font)
     pagesize = A4 if size == "A4" else A6
     scale = pagesize[0] / A4[0]

@@ -96,6 +96,11 @@ class Volunteer(db.Model):
 
 class TeamMember(db.Model):
     __tablename__ = "team_member"
+    __table_args__ = (
+        # One leader (队长) per team; naming a new one demotes the old in the same transaction.
+        Index("uq_team_member_one_leader", "team_id", unique=True,
+              sqlite_where=text("is_leader"), postgresql_where=text("is_leader")),
+    )
 
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), primary_key=True,
@@ -105,3 +110,30 @@ class TeamMember(db.Model):
 
     team: Mapped[Team] = relationship(back_populates="members")
     volunteer: Mapped[Volunteer] = relationship(back_populates="memberships")
+
+
+class VolunteerNumberCounter(db.Model):
+    """The last sequence number handed out per year: numbers are never reused, even after a
+    volunteer leaves, because the counter only goes up (locked while it is read and bumped)."""
+
+    __tablename__ = "volunteer_number_counter"
+    __table_args__ = (CheckConstraint("last_value >= 0", name="not_negative"),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LoginLink(db.Model):
+    """A one-time phone login link: only the SHA-256 of its random token is stored."""
+
+    __tablename__ = "volunteer_login_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    volunteer: Mapped[Volunteer] = relationship()

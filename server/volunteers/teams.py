@@ -1,0 +1,157 @@
+"""Team rules: the general team (总队), branch teams, members and the leader (队长)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..core.i18n import _l
+from ..extensions import db
+from ..sites.models import Site
+from .models import Team, TeamMember, Volunteer
+
+TEAM_NAME_MAX, DESCRIPTION_MAX = 64, 200
+
+
+def general_team() -> Team | None:
+    return db.session.scalar(select(Team).where(Team.is_general.is_(True)))
+
+
+def get_team(team_id) -> Team:
+    try:
+        team = db.session.get(Team, int(team_id))
+    except (TypeError, ValueError):
+        team = None
+    if team is None:
+        raise NotFound(_l("No such team."), "team_not_found")
+    return team
+
+
+def _clean(value, field: str, limit: int, required: bool) -> str:
+    text = " ".join((value if isinstance(value, str) else "").split())
+    if required and not text:
+        raise ValidationError(_l("Team name is required."), "required", field=field)
+    if len(text) > limit:
+        raise ValidationError(_l("Too long (at most %(n)d characters).", n=limit), "too_long",
+                              field=field)
+    return text
+
+
+def _check_site(site: Site, actor) -> None:
+    if not site.is_active:
+        raise ValidationError(_l("The site is deactivated."), "site_inactive", field="site_id")
+    if hasattr(actor, "can_manage") and not actor.can_manage(site):
+        raise Forbidden(_l("This site is outside the part of the network you manage."),
+                        "out_of_scope")
+
+
+def create_team(name, site: Site, *, is_general: bool = False, description: str = "",
+                actor=None) -> Team:
+    """The general team has no parent; every branch team hangs under it."""
+    name = _clean(name, "name", TEAM_NAME_MAX, True)
+    _check_site(site, actor)
+    parent = general_team()
+    if is_general and parent is not None:
+        raise Conflict(_l("There is already a general team."), "second_general")
+    if not is_general and parent is None:
+        raise ValidationError(_l("Create the general team first."), "no_general_team")
+    if db.session.scalar(select(Team.id).where(Team.name == name)):
+        raise Conflict(_l("A team with this name already exists."), "duplicate_name",
+                       field="name")
+    team = Team(name=name, site_id=site.id, is_general=is_general,
+                parent_id=None if is_general else parent.id,
+                description=_clean(description, "description", DESCRIPTION_MAX, False))
+    db.session.add(team)
+    db.session.flush()
+    audit.record("team.create", team, actor=actor, name=name, is_general=is_general)
+    return team
+
+
+def membership(team: Team, volunteer: Volunteer) -> TeamMember | None:
+    return db.session.get(TeamMember, (team.id, volunteer.id))
+
+
+def add_member(team: Team, volunteer: Volunteer, *, actor=None) -> TeamMember:
+    """Joining twice is a no-op, so a retried form post changes nothing."""
+    if not volunteer.is_active:
+        raise ValidationError(_l("A deactivated volunteer cannot join a team."),
+                              "volunteer_inactive")
+    if not team.is_active:
+        raise ValidationError(_l("This team is not active."), "team_inactive")
+    existing = membership(team, volunteer)
+    if existing is not None:
+        return existing
+    member = TeamMember(team_id=team.id, volunteer_id=volunteer.id)
+    db.session.add(member)
+    db.session.flush()
+    audit.record("team.join", team, actor=actor, number=volunteer.number)
+    return member
+
+
+def remove_member(team: Team, volunteer: Volunteer, *, actor=None) -> None:
+    if team.is_general:
+        raise ValidationError(_l("Every volunteer belongs to the general team; deactivate the "
+                                 "volunteer instead."), "general_membership")
+    member = membership(team, volunteer)
+    if member is None:
+        raise NotFound(_l("This volunteer is not in the team."), "not_a_member")
+    db.session.delete(member)
+    db.session.flush()
+    audit.record("team.leave", team, actor=actor, number=volunteer.number,
+                 was_leader=member.is_leader)
+
+
+def set_leader(team: Team, volunteer: Volunteer, *, actor=None) -> TeamMember:
+    """One leader per team (a unique index says so): the previous one steps down."""
+    db.session.scalar(select(Team).where(Team.id == team.id).with_for_update())
+    member = membership(team, volunteer)
+    if member is None:
+        raise ValidationError(_l("Only a member of the team can lead it."), "not_a_member")
+    if not volunteer.is_active:
+        raise ValidationError(_l("A deactivated volunteer cannot lead a team."),
+                              "volunteer_inactive")
+    if member.is_leader:
+        return member
+    previous = leader(team)
+    if previous is not None:
+        previous.is_leader = False
+        db.session.flush()  # step down before the new leader steps up: the index is checked now
+    member.is_leader = True
+    db.session.flush()
+    audit.record("team.leader", team, actor=actor, number=volunteer.number,
+                 previous=previous.volunteer.number if previous else None)
+    return member
+
+
+def unset_leader(team: Team, *, actor=None) -> None:
+    current = leader(team)
+    if current is not None:
+        current.is_leader = False
+        db.session.flush()
+        audit.record("team.leader_removed", team, actor=actor, number=current.volunteer.number)
+
+
+def leader(team: Team) -> TeamMember | None:
+    return db.session.scalar(select(TeamMember).where(TeamMember.team_id == team.id,
+                                                      TeamMember.is_leader.is_(True)))
+
+
+def all_teams() -> list[Team]:
+    """The general team first, then branch teams by name."""
+    return list(db.session.scalars(select(Team).order_by(Team.is_general.desc(), Team.id)))
+
+
+def member_counts(root: Site) -> dict[int, int]:
+    """Members per team, counting only volunteers in `root`'s subtree (what the admin may see)."""
+    rows = db.session.execute(
+        select(TeamMember.team_id, func.count())
+        .join(Volunteer, Volunteer.id == TeamMember.volunteer_id)
+        .join(Site, Site.id == Volunteer.home_site_id)
+        .where(Site.path.startswith(root.path, autoescape=True), Volunteer.is_active.is_(True))
+        .group_by(TeamMember.team_id))
+    return dict(rows.all())
+
+
+def teams_of(volunteer: Volunteer) -> list[TeamMember]:
+    return sorted(volunteer.memberships, key=lambda m: (not m.team.is_general, m.team.id))
