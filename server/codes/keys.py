@@ -20,12 +20,16 @@ from ..extensions import db
 from .models import SigningKeyRecord
 
 
+def derived_fernet(purpose: bytes) -> Fernet:
+    """A Fernet keyed from SECRET_KEY for one purpose (device secrets use their own)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
 def _fernet() -> Fernet:
     # The private keys are useless in a database dump without the deployment's SECRET_KEY.
-    secret = current_app.config["SECRET_KEY"].encode()
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                   info=b"wenming signing keys v1").derive(secret)
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return derived_fernet(b"wenming signing keys v1")
 
 
 _KID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -51,3 +51,29 @@ class Enrollment(db.Model):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), unique=True)
 
     site: Mapped[Site] = relationship()
+
+
+class VolunteerChange(db.Model):
+    """Change log behind the kiosks' volunteer cache: its id is the `since` cursor."""
+
+    __tablename__ = "volunteer_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _log_volunteer_changes(session, _context, _instances) -> None:
+    # An ORM hook rather than calls in every volunteers/codes operation: no writer can forget it.
+    from ..codes.models import ServiceCode
+    from ..volunteers.models import Volunteer
+
+    numbers = set()
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Volunteer) and obj.number:
+            numbers.add(obj.number)
+        elif isinstance(obj, ServiceCode) and obj.type == "volunteer":
+            numbers.add(obj.subject)
+    for number in sorted(numbers):
+        session.add(VolunteerChange(number=number))

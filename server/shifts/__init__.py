@@ -1,7 +1,20 @@
-"""(being built in this session)"""
+"""Shifts: sign-in and sign-out by kiosk, presence code, poster or admin; hours and approvals."""
 
 from flask import Flask
 
+from ..core.i18n import _l
+
 
 def init_app(app: Flask) -> None:
-    pass
+    from ..devices import actions
+    from ..features import add_nav
+    from ..volunteers.auth import add_phone_link
+    from .admin import bp as admin_bp
+    from .mobile import bp as mobile_bp
+    from .ways import sign_action
+
+    actions.register("sign", sign_action)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(mobile_bp)
+    add_nav(app, "shifts_admin.listing", _l("Shifts"), "shifts_admin", 35)
+    add_phone_link(app, "shifts_mobile.mine", _l("My shifts"), 20)

@@ -1,0 +1,57 @@
+"""Kiosk authentication: the bearer secret names the device; a revoked one is refused."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+from sqlalchemy import update
+
+from ..core.errors import Forbidden, Unauthorized
+from ..core.i18n import _l
+from ..core.timeutil import as_utc, utcnow
+from ..extensions import db
+from . import operations as ops
+from .models import Device
+
+
+def current_device():
+    return g.get("device")
+
+
+def device_required(view):
+    """Sets g.device; 401 device_unknown without a known secret, 403 device_revoked."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        device = ops.device_for_secret(secret.strip()) if scheme.lower() == "bearer" else None
+        if device is None:
+            raise Unauthorized(_l("This kiosk is not enrolled. Scan an enrollment code."),
+                               "device_unknown")
+        if device.revoked_at is not None:
+            raise Forbidden(_l("This kiosk has been revoked by an administrator."),
+                            "device_revoked", details={"reason": device.revoke_reason})
+        _touch(device)
+        g.device = device
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _touch(device: Device) -> None:
+    now = utcnow()
+    version = request.headers.get("X-Kiosk-Version", "")[:32] or device.app_version
+    if request.method != "GET":
+        device.last_seen_at, device.app_version = now, version
+        return
+    seen = device.last_seen_at
+    if seen is not None and (now - as_utc(seen)).total_seconds() < 60 \
+            and version == device.app_version:
+        return
+    # A read request begins a deferred SQLite transaction; upgrading it to write could fail
+    # under load, so health goes through its own short write on a separate connection.
+    with db.engine.begin() as connection:
+        connection.execute(update(Device).where(Device.id == device.id)
+                           .values(last_seen_at=now, app_version=version))

@@ -1,0 +1,155 @@
+"""Kiosk enrollment, authentication, revocation, health and the volunteer feed. They flush."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..codes import operations as codes
+from ..codes.keys import derived_fernet
+from ..codes.models import ServiceCode
+from ..core import audit
+from ..core.errors import DomainError, NotFound, ValidationError
+from ..core.i18n import _l
+from ..core.timeutil import as_utc, utcnow
+from ..extensions import db
+from ..shifts.models import KioskAction
+from ..sites.models import Site
+from ..volunteers.models import Volunteer
+from .models import Device, Enrollment, VolunteerChange
+
+ENROLLMENT_MINUTES = 15
+REASON_MAX = 200
+# The feed's cursor stays this far behind the newest change so a slow transaction that commits
+# a lower id after a faster one is still sent next time (kiosks upsert, so repeats are harmless).
+FEED_LAG = timedelta(seconds=10)
+_PURPOSE = b"wenming device presence secrets v1"
+
+
+class DeviceRefused(DomainError):
+    status = 410
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_enrollment(site: Site, *, actor=None) -> tuple[Enrollment, ServiceCode]:
+    """A one-time code a new kiosk scans to pair with `site`."""
+    if not site.is_active:
+        raise ValidationError(_l("A deactivated site cannot get kiosks."), "site_inactive")
+    expires = utcnow().replace(microsecond=0) + timedelta(minutes=ENROLLMENT_MINUTES)
+    enrollment = Enrollment(site_id=site.id, expires_at=expires,
+                            created_by_user_id=getattr(actor, "id", None))
+    db.session.add(enrollment)
+    db.session.flush()
+    code = codes.issue("enrollment", str(enrollment.id), site=site, expires_at=expires,
+                       actor=actor)
+    audit.record("device.enrollment", site, actor=actor, enrollment_id=enrollment.id)
+    return enrollment, code
+
+
+def enroll(text: str, *, name: str = "", app_version: str = "") -> tuple[Device, str, bytes]:
+    """Pair a kiosk: (device, bearer secret, presence secret). The code works once."""
+    code = codes.resolve(text, expected_type="enrollment", source="kiosk")
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.id == int(code.subject)).with_for_update())
+    if enrollment is None:
+        raise NotFound(_l("This enrollment code is not on record."), "enrollment_unknown")
+    if enrollment.used_at is not None:
+        raise DeviceRefused(_l("This enrollment code was already used. Make a new one."),
+                            "enrollment_used")
+    if as_utc(enrollment.expires_at) < utcnow():
+        raise DeviceRefused(_l("This enrollment code has expired. Make a new one."),
+                            "code_expired")
+    if not enrollment.site.is_active:
+        raise ValidationError(_l("A deactivated site cannot get kiosks."), "site_inactive")
+    secret = secrets.token_urlsafe(32)
+    presence = secrets.token_bytes(32)
+    device = Device(site_id=enrollment.site_id, name=(name or "")[:64],
+                    app_version=(app_version or "")[:32], secret_hash=hash_secret(secret),
+                    presence_secret_encrypted=derived_fernet(_PURPOSE).encrypt(presence).decode(),
+                    last_seen_at=utcnow())
+    db.session.add(device)
+    db.session.flush()
+    enrollment.used_at = utcnow()
+    enrollment.device_id = device.id
+    codes.revoke(code, "used", actor=f"kiosk {device.id}")
+    audit.record("device.enroll", device, actor=f"kiosk {device.id}", site_id=device.site_id)
+    return device, secret, presence
+
+
+def presence_secret(device: Device) -> bytes:
+    return derived_fernet(_PURPOSE).decrypt(device.presence_secret_encrypted.encode())
+
+
+def device_for_secret(secret: str) -> Device | None:
+    if not secret:
+        return None
+    return db.session.scalar(select(Device).where(Device.secret_hash == hash_secret(secret)))
+
+
+def revoke(device: Device, reason: str, *, actor=None) -> Device:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_l("Say why the kiosk is revoked."), "reason_required",
+                              field="reason")
+    if len(reason) > REASON_MAX:
+        raise ValidationError(_l("The reason is too long (at most %(n)d characters).",
+                                 n=REASON_MAX), "too_long", field="reason")
+    device = db.session.scalar(select(Device).where(Device.id == device.id).with_for_update())
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        device.revoke_reason = reason
+        audit.record("device.revoke", device, actor=actor, reason=reason)
+    return device
+
+
+def site_devices(site: Site) -> list[Device]:
+    return list(db.session.scalars(
+        select(Device).where(Device.site_id == site.id).order_by(Device.id)))
+
+
+def refused_counts(devices: list[Device]) -> dict[int, int]:
+    ids = [d.id for d in devices]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(KioskAction.device_id, func.count()).where(
+            KioskAction.device_id.in_(ids), KioskAction.status >= 400)
+        .group_by(KioskAction.device_id)).all())
+
+
+def volunteer_feed(since: int) -> tuple[list[dict], int, bool]:
+    """(entries, next cursor, full): every volunteer when since is 0, else those changed."""
+    settled = db.session.scalar(select(func.max(VolunteerChange.id)).where(
+        VolunteerChange.at <= utcnow() - FEED_LAG)) or 0
+    query = select(Volunteer).order_by(Volunteer.id)
+    if since > 0:
+        changed = select(VolunteerChange.number).where(VolunteerChange.id > since)
+        query = query.where(Volunteer.number.in_(changed))
+    volunteers = list(db.session.scalars(query))
+    versions = dict(db.session.execute(
+        select(ServiceCode.subject, ServiceCode.version).where(
+            ServiceCode.type == "volunteer", ServiceCode.revoked_at.is_(None),
+            ServiceCode.subject.in_([v.number for v in volunteers]))).all()) if volunteers else {}
+    entries = [{"number": v.number, "name": v.masked_name, "code_version": versions.get(v.number),
+                "active": bool(v.is_active)} for v in volunteers]
+    return entries, max(settled, since), since <= 0
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def presence_key_text(secret: bytes) -> str:
+    return base64.urlsafe_b64encode(secret).decode().rstrip("=")
+
+
+def last_seen(device: Device, at: datetime | None = None) -> None:
+    device.last_seen_at = at or utcnow()

@@ -1,0 +1,241 @@
+"""Shift rules, one set for kiosk, presence code, poster and admin entry. They flush only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, ValidationError
+from ..core.i18n import _l
+from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
+from ..extensions import db
+from ..sites.models import Site
+from ..volunteers.models import Volunteer
+from .models import Shift
+from .policy import policy_for
+
+DEBOUNCE = timedelta(seconds=60)
+REASON_MAX = 200
+# Flags that hold a shift's hours back until an admin approves them.
+REVIEW_FLAGS = {"unverified", "clock_skew", "moved", "auto_closed"}
+
+
+class ShiftRefused(Conflict):
+    """A sign-in or sign-out the rules do not allow; `code` says which rule."""
+
+
+@dataclass
+class SignResult:
+    action: str  # "in", "out" or "noop"
+    shift: Shift
+    closed_elsewhere: Shift | None = None
+
+
+def lock_volunteer(volunteer: Volunteer) -> Volunteer:
+    """Every change to a volunteer's shifts starts here, so two ways in cannot race."""
+    locked = db.session.scalar(
+        select(Volunteer).where(Volunteer.id == volunteer.id).with_for_update())
+    if not locked.is_active:
+        raise Forbidden(_l("This volunteer is not active. Please ask the station staff."),
+                        "volunteer_inactive")
+    return locked
+
+
+def open_shift(volunteer: Volunteer) -> Shift | None:
+    return db.session.scalar(select(Shift).where(
+        Shift.volunteer_id == volunteer.id, Shift.ended_at.is_(None)).with_for_update())
+
+
+def _last_closed_here(volunteer: Volunteer, site: Site) -> Shift | None:
+    return db.session.scalar(select(Shift).where(
+        Shift.volunteer_id == volunteer.id, Shift.site_id == site.id,
+        Shift.ended_at.is_not(None)).order_by(Shift.ended_at.desc()).limit(1))
+
+
+def _latest_end(volunteer: Volunteer) -> datetime | None:
+    value = db.session.scalar(select(func.max(Shift.ended_at)).where(
+        Shift.volunteer_id == volunteer.id))
+    return as_utc(value) if value is not None else None
+
+
+def sign(volunteer: Volunteer, site: Site, at: datetime, *, method: str, verified: bool,
+         device=None, direction: str | None = None, flags=(), actor=None) -> SignResult:
+    """A read of the volunteer at `site` at `at`: sign in, sign out, or nothing (debounce)."""
+    volunteer = lock_volunteer(volunteer)
+    at = as_utc(at)
+    current = open_shift(volunteer)
+    if current is not None and current.site_id == site.id:
+        started = as_utc(current.started_at)
+        if abs(at - started) < DEBOUNCE:
+            return SignResult("noop", current)  # the same card read twice is not a sign-out
+        if direction == "in":
+            raise ShiftRefused(_l("You are already signed in here."), "already_signed_in")
+        if at < started:
+            raise ShiftRefused(_l("This sign-out is older than the sign-in it would close."),
+                               "out_of_order")
+        close(current, at, method=method, verified=verified, device=device, flags=flags)
+        return SignResult("out", current)
+    if current is None:
+        last = _last_closed_here(volunteer, site)
+        if last is not None and abs(at - as_utc(last.ended_at)) < DEBOUNCE:
+            return SignResult("noop", last)
+        if direction == "out":
+            raise ShiftRefused(_l("You are not signed in, so you cannot sign out."),
+                               "no_open_shift")
+        latest = _latest_end(volunteer)
+        if latest is not None and at < latest:
+            raise ShiftRefused(_l("This sign-in is older than a shift already recorded."),
+                               "out_of_order")
+        return SignResult("in", _start(volunteer, site, at, method, verified, device, flags))
+    # Open at another site: a volunteer cannot be in two places, so the old shift ends now
+    # (flagged "moved" for review) rather than refusing the sign-in of someone who forgot.
+    if at < as_utc(current.started_at):
+        raise ShiftRefused(_l("This sign-in is older than the open shift elsewhere."),
+                           "out_of_order")
+    close(current, at, method=method, verified=False, device=None, flags=("moved",))
+    if direction == "out":
+        return SignResult("out", current)
+    shift = _start(volunteer, site, at, method, verified, device, flags)
+    return SignResult("in", shift, closed_elsewhere=current)
+
+
+def _start(volunteer, site, at, method, verified, device, flags) -> Shift:
+    flags = list(dict.fromkeys([*flags, *([] if verified else ["unverified"])]))
+    shift = Shift(volunteer_id=volunteer.id, site_id=site.id, started_at=at, start_method=method,
+                  start_device_id=getattr(device, "id", None), is_verified=verified,
+                  flags=flags, review="none")
+    db.session.add(shift)
+    db.session.flush()
+    return shift
+
+
+def close(shift: Shift, at: datetime, *, method: str, verified: bool, device=None,
+          flags=(), credited: int | None = None) -> Shift:
+    """End a shift, count its minutes by the site's policy, and credit it when it may be."""
+    shift.ended_at = at
+    shift.end_method = method
+    shift.end_device_id = getattr(device, "id", None)
+    extra = [*flags, *([] if verified else ["unverified"])]
+    shift.flags = list(dict.fromkeys([*(shift.flags or []), *extra]))
+    shift.is_verified = bool(shift.is_verified and verified)
+    shift.credited_minutes = counted_minutes(shift, credited)
+    shift.review = "pending" if REVIEW_FLAGS & set(shift.flags) else "none"
+    db.session.flush()
+    credit(shift)
+    return shift
+
+
+def counted_minutes(shift: Shift, minutes: int | None = None) -> int:
+    """Rounded to the policy's step (nearest), then held to the daily cap (local day)."""
+    policy = policy_for(shift.site or db.session.get(Site, shift.site_id))
+    if minutes is None:
+        seconds = (as_utc(shift.ended_at) - as_utc(shift.started_at)).total_seconds()
+        step = policy.rounding_minutes
+        minutes = int((seconds / 60 + step / 2) // step) * step
+    start = as_utc(shift.started_at).astimezone(LOCAL_TZ)
+    day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    used = db.session.scalar(select(func.coalesce(func.sum(Shift.credited_minutes), 0)).where(
+        Shift.volunteer_id == shift.volunteer_id, Shift.id != shift.id,
+        Shift.review != "rejected", Shift.started_at >= day_start,
+        Shift.started_at < day_start + timedelta(days=1)))
+    return max(0, min(minutes, policy.daily_cap_minutes - int(used)))
+
+
+def credit(shift: Shift) -> None:
+    if shift.is_creditable:
+        from ..ledger.operations import credit_shift
+
+        credit_shift(shift)
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_l("Please give a reason."), "reason_required", field="reason")
+    if len(reason) > REASON_MAX:
+        raise ValidationError(_l("The reason is too long (at most %(n)d characters).",
+                                 n=REASON_MAX), "too_long", field="reason")
+    return reason
+
+
+def _locked_shift(shift: Shift) -> Shift:
+    return db.session.scalar(select(Shift).where(Shift.id == shift.id).with_for_update())
+
+
+def review(shift: Shift, approve: bool, reason: str, *, actor) -> Shift:
+    """An admin decides on a pending shift; approval credits it."""
+    reason = _reason(reason)
+    shift = _locked_shift(shift)
+    if shift.ended_at is None:
+        raise ShiftRefused(_l("This shift is still open; decide after it ends."), "shift_open")
+    if shift.review != "pending":
+        raise ShiftRefused(_l("This shift is not waiting for review."), "not_pending")
+    shift.review = "approved" if approve else "rejected"
+    shift.review_reason = reason
+    shift.reviewed_by_user_id = getattr(actor, "id", None)
+    db.session.flush()
+    audit.record("shift.approve" if approve else "shift.reject", shift, actor=actor,
+                 reason=reason)
+    credit(shift)
+    return shift
+
+
+def admin_entry(volunteer: Volunteer, site: Site, started_at: datetime,
+                ended_at: datetime | None, reason: str, *, actor) -> Shift:
+    """An admin records a shift (or opens one) with a reason; it is audited and flagged."""
+    reason = _reason(reason)
+    started_at = as_utc(started_at)
+    ended_at = as_utc(ended_at) if ended_at is not None else None
+    now = utcnow()
+    if started_at > now or (ended_at is not None and ended_at > now):
+        raise ValidationError(_l("A shift cannot be in the future."), "in_future",
+                              field="started_at")
+    if ended_at is not None and ended_at <= started_at:
+        raise ValidationError(_l("The end must be after the start."), "ends_before_start",
+                              field="ended_at")
+    volunteer = lock_volunteer(volunteer)
+    overlap = db.session.scalar(select(Shift.id).where(
+        Shift.volunteer_id == volunteer.id,
+        Shift.started_at < (ended_at or now + timedelta(days=3650)),
+        or_(Shift.ended_at.is_(None), Shift.ended_at > started_at)).limit(1))
+    if overlap is not None:
+        raise ShiftRefused(_l("This overlaps a shift already recorded for this volunteer."),
+                           "overlap")
+    shift = Shift(volunteer_id=volunteer.id, site_id=site.id, started_at=started_at,
+                  start_method="admin", is_verified=False, flags=["admin_entry"],
+                  review="none", note=reason)
+    db.session.add(shift)
+    db.session.flush()
+    if ended_at is not None:
+        close(shift, ended_at, method="admin", verified=False)
+        shift.flags = [f for f in shift.flags if f != "unverified"]
+        shift.review = "none"
+        credit(shift)
+    audit.record("shift.admin_entry", shift, actor=actor, reason=reason)
+    return shift
+
+
+def close_forgotten(now: datetime | None = None) -> int:
+    """Close shifts open longer than their site's maximum; credited per policy, for review."""
+    now = now or utcnow()
+    closed = 0
+    candidates = db.session.scalars(select(Shift.id).where(
+        Shift.ended_at.is_(None), Shift.started_at < now - timedelta(minutes=1))).all()
+    for shift_id in candidates:
+        shift = db.session.scalar(select(Shift).where(
+            Shift.id == shift_id, Shift.ended_at.is_(None)).with_for_update())
+        if shift is None:
+            continue
+        policy = policy_for(shift.site)
+        limit = as_utc(shift.started_at) + timedelta(minutes=policy.max_shift_minutes)
+        if limit > now:
+            continue
+        close(shift, limit, method="rule", verified=bool(shift.is_verified),
+              flags=("auto_closed",), credited=policy.forgotten_credit_minutes)
+        audit.record("shift.auto_close", shift, actor="rule",
+                     credited=shift.credited_minutes)
+        closed += 1
+    return closed

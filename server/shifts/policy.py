@@ -1,0 +1,79 @@
+"""Hours policy: the nearest site up the tree with a policy decides, else the defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..core import audit
+from ..core.errors import ValidationError
+from ..core.i18n import _l
+from ..extensions import db
+from ..sites.models import Site
+from .models import HoursPolicy
+
+ROUNDINGS = (1, 5, 10, 15, 30)
+
+
+@dataclass(frozen=True)
+class Policy:
+    rounding_minutes: int = 5
+    daily_cap_minutes: int = 8 * 60
+    max_shift_minutes: int = 10 * 60
+    forgotten_credit_minutes: int = 0
+    site_id: int | None = None  # where it was set; None for the defaults
+
+
+FIELDS = ("rounding_minutes", "daily_cap_minutes", "max_shift_minutes",
+          "forgotten_credit_minutes")
+
+
+def policy_for(site: Site) -> Policy:
+    ids = site.ancestor_ids + [site.id]
+    found = {p.site_id: p for p in db.session.scalars(
+        select(HoursPolicy).where(HoursPolicy.site_id.in_(ids)))}
+    for site_id in reversed(ids):
+        if site_id in found:
+            record = found[site_id]
+            return Policy(*(getattr(record, f) for f in FIELDS), site_id=site_id)
+    return Policy()
+
+
+def _minutes(value, field: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_l("Enter a whole number of minutes."), "invalid_number",
+                              field=field) from None
+    if not low <= number <= high:
+        raise ValidationError(_l("Enter a number from %(low)d to %(high)d.", low=low, high=high),
+                              "out_of_range", field=field)
+    return number
+
+
+def set_policy(site: Site, *, actor=None, **values) -> HoursPolicy:
+    """Set the policy for `site` and its subtree (until a deeper site sets its own)."""
+    rounding = _minutes(values.get("rounding_minutes"), "rounding_minutes", 1, 30)
+    if rounding not in ROUNDINGS:
+        raise ValidationError(_l("Rounding must be 1, 5, 10, 15 or 30 minutes."),
+                              "invalid_rounding", field="rounding_minutes")
+    clean = {
+        "rounding_minutes": rounding,
+        "daily_cap_minutes": _minutes(values.get("daily_cap_minutes"), "daily_cap_minutes",
+                                      1, 24 * 60),
+        "max_shift_minutes": _minutes(values.get("max_shift_minutes"), "max_shift_minutes",
+                                      1, 24 * 60),
+        "forgotten_credit_minutes": _minutes(values.get("forgotten_credit_minutes"),
+                                             "forgotten_credit_minutes", 0, 24 * 60),
+    }
+    record = db.session.scalar(
+        select(HoursPolicy).where(HoursPolicy.site_id == site.id).with_for_update())
+    if record is None:
+        record = HoursPolicy(site_id=site.id)
+        db.session.add(record)
+    for name, value in clean.items():
+        setattr(record, name, value)
+    db.session.flush()
+    audit.record("hours_policy.set", site, actor=actor, **clean)
+    return record

@@ -1,0 +1,114 @@
+"""The four ways in: kiosk card read, phone presence scan, phone poster scan (admin: operations)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+import qr
+from qr.presence import check_presence, parse_presence
+
+from ..codes import operations as codes
+from ..core.errors import DomainError, NotFound, ValidationError
+from ..core.i18n import _l
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..volunteers.models import Volunteer
+from . import operations as ops
+from .models import PresenceUse
+
+
+class PresenceRefused(DomainError):
+    """A presence code that cannot sign anyone in: stale, reused, forged or not a kiosk's."""
+
+
+PRESENCE_MESSAGES = {
+    "presence_stale": (410, _l("This code on the kiosk screen has already changed. Please scan "
+                               "the screen again.")),
+    "presence_reused": (409, _l("You already used this code. Please scan the screen again "
+                                "when it changes.")),
+    "presence_invalid": (400, _l("This is not a valid kiosk code. Please scan the code on the "
+                                 "kiosk screen.")),
+    "presence_kiosk_revoked": (403, _l("This kiosk has been taken out of service. Please tell "
+                                       "the station staff.")),
+}
+
+
+def refuse(code: str) -> PresenceRefused:
+    status, message = PRESENCE_MESSAGES[code]
+    return PresenceRefused(message, code, status=status)
+
+
+def _volunteer_for_code(text, source: str) -> Volunteer:
+    if not isinstance(text, str) or not text or len(text) > 2000:
+        raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
+    code = codes.resolve(text, expected_type="volunteer", source=source)
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.number == code.subject))
+    if volunteer is None:
+        raise NotFound(_l("No volunteer has this code."), "volunteer_not_found", field="code")
+    return volunteer
+
+
+def result_out(result: ops.SignResult) -> dict:
+    shift, volunteer = result.shift, result.shift.volunteer
+    at = shift.ended_at if result.action == "out" else shift.started_at
+    return {"action": result.action, "shift_id": shift.id, "site_id": shift.site_id,
+            "volunteer": {"number": volunteer.number, "name": volunteer.masked_name},
+            "at": at.isoformat() if at else None, "flags": list(shift.flags or []),
+            "closed_elsewhere": result.closed_elsewhere.id if result.closed_elsewhere else None}
+
+
+def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool) -> dict:
+    """The kiosk's `sign` action: body {"code": scanned text, "direction"?: "in" | "out"}."""
+    direction = body.get("direction")
+    if direction not in (None, "in", "out"):
+        raise ValidationError(_l("direction must be in or out."), "invalid_direction",
+                              field="direction")
+    volunteer = _volunteer_for_code(body.get("code"), f"kiosk {device.id}")
+    result = ops.sign(volunteer, device.site, client_time, method="kiosk", verified=True,
+                      device=device, direction=direction,
+                      flags=("clock_skew",) if clock_skewed else ())
+    return result_out(result)
+
+
+def sign_by_presence(volunteer: Volunteer, text: str, *, now: datetime | None = None):
+    """The phone scanned a kiosk's rotating code: verified presence, by SERVER time."""
+    from ..devices.models import Device
+    from ..devices.operations import presence_secret
+
+    now = now or utcnow()
+    try:
+        device_id, step, mac = parse_presence(text, current_app.config["BASE_URL"])
+    except qr.CodeError:
+        raise refuse("presence_invalid") from None
+    device = db.session.get(Device, device_id)
+    if device is None:
+        raise refuse("presence_invalid")
+    try:
+        check_presence(presence_secret(device), device_id, step, mac, now=now.timestamp())
+    except qr.CodeError as error:
+        raise refuse("presence_stale" if error.reason == "expired" else "presence_invalid") \
+            from None
+    if device.revoked_at is not None:
+        raise refuse("presence_kiosk_revoked")
+    volunteer = ops.lock_volunteer(volunteer)  # serialises this volunteer's scans
+    used = db.session.scalar(select(PresenceUse.id).where(
+        PresenceUse.device_id == device.id, PresenceUse.step == step,
+        PresenceUse.volunteer_id == volunteer.id))
+    if used is not None:
+        raise refuse("presence_reused")
+    db.session.add(PresenceUse(device_id=device.id, step=step, volunteer_id=volunteer.id,
+                               used_at=now))
+    db.session.flush()
+    return ops.sign(volunteer, device.site, now, method="presence", verified=True,
+                    device=device)
+
+
+def sign_by_poster(volunteer: Volunteer, token: str, *, now: datetime | None = None):
+    """The phone scanned the static poster: recorded, unverified, for an admin to approve."""
+    code = codes.resolve(token, expected_type="point", source="phone")
+    if code.site is None or not code.site.is_active:
+        raise codes.CodeRejected("wrong_type")
+    return ops.sign(volunteer, code.site, now or utcnow(), method="poster", verified=False)

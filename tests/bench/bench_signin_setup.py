@@ -1,0 +1,87 @@
+"""Bench helpers: a throwaway database with kiosks and volunteers, and the after-run check."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from sqlalchemy import create_engine, func, select, text
+
+
+def pg_schema_url(url: str, schema: str = "bench_signin") -> str:
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) \
+        if url.startswith("postgresql://") else url
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def _app(url: str):
+    from server import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
+                       "BASE_URL": "https://bench.example.org"})
+
+
+def prepare(url: str, kiosks: int, per_kiosk: int) -> list[dict]:
+    """Schema, one site per kiosk, enrolled kiosks and their volunteers with cards."""
+    from server.codes.operations import code_url
+    from server.core.db import writing
+    from server.devices import operations as dops
+    from server.extensions import db
+    from server.sites import operations as sites
+    from server.volunteers import operations as vops
+    from tests.bench.bench_signin_app import metadata
+
+    app = _app(url)
+    out = []
+    with app.app_context(), writing():
+        db.create_all()
+        metadata.create_all(db.engine)
+        center = sites.create_site(kind="center", name="压测区中心")
+        institute = sites.create_site(kind="institute", name="压测所", parent=center)
+        phone = 13700000000
+        for k in range(kiosks):
+            station = sites.create_site(kind="station", name=f"压测站{k}", parent=institute)
+            _, code = dops.create_enrollment(station)
+            device, secret, _ = dops.enroll(code_url(code))
+            cards = []
+            for v in range(per_kiosk):
+                phone += 1
+                volunteer = vops.create_volunteer(name=f"压测{k}-{v}", phone=str(phone),
+                                                  site=station)
+                cards.append({"number": volunteer.number,
+                              "card": code_url(vops.volunteer_code(volunteer))})
+            out.append({"device_id": device.id, "secret": secret, "cards": cards})
+        db.session.commit()
+        db.engine.dispose()
+    return out
+
+
+def verify(url: str, sent: list[tuple[str, str]]) -> str:
+    """Compare the shifts in the database with the answers the kiosks received."""
+    from server.extensions import db
+    from server.shifts.models import KioskAction, Shift
+    from server.volunteers.models import Volunteer
+
+    expected = Counter(number for number, action in sent if action == "in")
+    closed = Counter(number for number, action in sent if action == "out")
+    app = _app(url)
+    with app.app_context():
+        actions = db.session.scalar(select(func.count()).select_from(KioskAction))
+        rows = db.session.execute(select(Volunteer.number, Shift.ended_at).join(
+            Shift, Shift.volunteer_id == Volunteer.id)).all()
+        db.engine.dispose()
+    found, found_closed = defaultdict(int), defaultdict(int)
+    for number, ended in rows:
+        found[number] += 1
+        found_closed[number] += ended is not None
+    lost = sum(max(0, n - found[v]) for v, n in expected.items())
+    extra = sum(max(0, found[v] - expected.get(v, 0)) for v in found)
+    closes_off = sum(abs(found_closed[v] - closed.get(v, 0)) for v in set(found) | set(closed))
+    ok = lost == 0 and extra == 0 and closes_off == 0 and actions == len(sent)
+    return (f"{'OK' if ok else 'MISMATCH'}: {len(sent)} actions answered, {actions} stored; "
+            f"{sum(expected.values())} sign-ins sent, {len(rows)} shifts; lost {lost}, "
+            f"duplicated {extra}, sign-outs off by {closes_off}")

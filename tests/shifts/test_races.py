@@ -1,0 +1,74 @@
+"""Races with real threads and connections (meant for PostgreSQL; SQLite serialises writers)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from functools import partial
+
+from sqlalchemy import func, select
+
+from qr.presence import step_at
+from server.shifts.models import KioskAction, Shift
+from tests.conftest import csrf_token_in
+from tests.devices.fixtures import Kiosk, phone_login, presence_path, sign_action
+
+
+def _run_together(*calls):
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as error:  # surfaced below: a thread's failure fails the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def test_kiosk_and_phone_at_the_same_moment_leave_one_open_shift(app, db, enroll_kiosk,
+                                                                 create_volunteer):
+    kiosk = enroll_kiosk()
+    for round_ in range(4):
+        volunteer, card = create_volunteer(f"同时{round_}号")
+        phone = app.test_client()
+        phone_login(phone, volunteer)
+        path = presence_path(kiosk, step_at())
+        token = csrf_token_in(phone.get(path).get_data(as_text=True))
+        kiosk_client = Kiosk(app.test_client(), kiosk.enrolled)
+        now = datetime.now(UTC)
+        kiosk_answer, phone_answer = _run_together(
+            partial(kiosk_client.upload, [sign_action(card, now)]),
+            partial(phone.post, path, data={"csrf_token": token}))
+        assert kiosk_answer.status_code == 200
+        answer = kiosk_answer.get_json()["answers"][0]
+        assert answer["status"] == 200 and answer["result"]["action"] in ("in", "noop")
+        assert phone_answer.status_code == 302
+        assert phone.get(phone_answer.headers["Location"]).status_code == 200
+        db.session.rollback()
+        shifts = db.session.scalars(select(Shift).where(
+            Shift.volunteer_id == volunteer.id)).all()
+        assert len(shifts) == 1 and shifts[0].is_open
+
+
+def test_the_same_batch_uploaded_twice_at_once_is_applied_once(app, db, enroll_kiosk,
+                                                               create_volunteer):
+    kiosk = enroll_kiosk()
+    cards = [create_volunteer(f"批量{i}号")[1] for i in range(15)]
+    now = datetime.now(UTC)
+    batch = [sign_action(card, now, key=f"race-{i}") for i, card in enumerate(cards)]
+    first, second = (Kiosk(app.test_client(), kiosk.enrolled) for _ in range(2))
+    one, two = _run_together(lambda: first.upload(batch), lambda: second.upload(batch))
+    assert one.status_code == two.status_code == 200
+    assert one.get_json()["answers"] == two.get_json()["answers"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(KioskAction)) == 15
+    assert db.session.scalar(select(func.count()).select_from(Shift)) == 15
