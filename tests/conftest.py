@@ -21,21 +21,32 @@ if os.environ.get("CI") and not TEST_DATABASE_URL:
     raise pytest.UsageError("CI must run the PostgreSQL suite: set TEST_DATABASE_URL")
 
 
-def _postgres_url(worker: str) -> str:
-    """A schema of its own per xdist worker, so workers share the `test` database safely."""
-    schema = f"t_{worker}"
+def _server_url() -> str:
     url = TEST_DATABASE_URL
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    return url
+
+
+def _run_on_server(statement: str) -> None:
+    engine = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            conn.execute(text(statement))
     except Exception as error:  # a missing server is a failure, never a skip
         pytest.fail(f"cannot reach PostgreSQL at TEST_DATABASE_URL: {error}", pytrace=False)
     finally:
         engine.dispose()
+
+
+def _postgres_url(name: str, request) -> str:
+    """A schema of its own per test process (xdist worker or not), dropped at the end, so
+    several runs can share the `test` database at once."""
+    schema = f"t_{name}_{os.getpid()}"
+    _run_on_server(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    _run_on_server(f'CREATE SCHEMA "{schema}"')
+    request.addfinalizer(lambda: _run_on_server(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    url = _server_url()
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3D{schema}"
 
@@ -46,7 +57,7 @@ def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     else:
-        url = _postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        url = _postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main"), request)
     from server import create_app
     from server.extensions import db
 
@@ -77,7 +88,13 @@ def _empty_all_tables(db) -> None:
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         for table in tables:
-            db.session.execute(table.delete())
+            if table.info.get("append_only"):
+                # Triggers refuse DELETE on append-only tables (the ledger): drop and recreate
+                # it instead; create() re-attaches its triggers.
+                table.drop(db.session.connection())
+                table.create(db.session.connection())
+            else:
+                db.session.execute(table.delete())
     db.session.commit()
 
 
