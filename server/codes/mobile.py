@@ -21,6 +21,8 @@ def landing(token: str):
     except ops.CodeRejected as rejected:
         # Rendered here rather than by the error handler so the audit entry is committed.
         return render_template("codes/rejected.html", rejected=rejected), rejected.status
+    if code.type == "order":  # a resident's receipt code: the orders feature shows the order
+        return redirect(url_for("orders_volunteer.by_code", token=token))
     if code.type != "point" or code.site is None or not code.site.is_active:
         return render_template("codes/rejected.html",
                                rejected=ops.CodeRejected("wrong_type")), 400

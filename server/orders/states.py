@@ -1,0 +1,105 @@
+"""The order state machine: the legal transitions, and the one function that changes status."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from ..core import audit
+from ..core.errors import Conflict
+from ..core.i18n import _l
+from ..core.timeutil import utcnow
+from ..extensions import db
+from .models import Order, OrderStatusChange
+
+# from-status -> the statuses it may move to. "placed" waits for dispatch (a rejected order
+# returns there); "dispatched" -> "dispatched" is a reassignment.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "placed": frozenset({"dispatched", "cancelled"}),
+    "dispatched": frozenset({"dispatched", "accepted", "placed", "cancelled"}),
+    "accepted": frozenset({"in_service", "placed", "cancelled"}),
+    "in_service": frozenset({"completed"}),
+    "completed": frozenset({"rated", "reopened"}),
+    "rated": frozenset({"reopened"}),
+    "reopened": frozenset({"dispatched", "cancelled"}),
+    "cancelled": frozenset(),
+}
+
+# The timestamp each status stamps on the order when it is entered.
+STAMPS = {"dispatched": "dispatched_at", "accepted": "accepted_at", "in_service": "started_at",
+          "completed": "completed_at", "cancelled": "closed_at", "rated": "closed_at"}
+
+STATUS_LABELS = {
+    "placed": _l("Waiting for dispatch"),
+    "dispatched": _l("Dispatched"),
+    "accepted": _l("Accepted"),
+    "in_service": _l("In service"),
+    "completed": _l("Completed"),
+    "rated": _l("Rated"),
+    "cancelled": _l("Cancelled"),
+    "reopened": _l("Reopened"),
+}
+
+
+class StateConflict(Conflict):
+    """The order is not in a state that allows this; `details` says which state it is in."""
+
+
+def refuse(order: Order, code: str, message) -> StateConflict:
+    return StateConflict(message, code, details={"status": order.status})
+
+
+def actor_label(actor) -> str:
+    """Readable: an admin's username, "volunteer V…", "kiosk 3", or the label given."""
+    if actor is None:
+        return ""
+    if isinstance(actor, str):
+        return actor[:120]
+    if hasattr(actor, "username"):
+        return actor.username
+    if hasattr(actor, "number"):
+        return f"volunteer {actor.number}"
+    if hasattr(actor, "secret_hash"):
+        return f"kiosk {actor.id}"
+    return str(actor)[:120]
+
+
+def audit_actor(actor):
+    """Admins are recorded by id; anyone else by label."""
+    return actor if hasattr(actor, "username") else (actor_label(actor) or None)
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(from_status, frozenset())
+
+
+def transition(order: Order, to_status: str, *, actor=None, reason: str = "", at=None,
+               conflict_code: str = "invalid_transition", **values) -> Order:
+    """Move `order` to `to_status` with a conditional UPDATE (… WHERE status = <expected>), so
+    two writers racing past their checks cannot both succeed, even on SQLite; then append the
+    status history row and the audit event. Extra column values go in the same UPDATE."""
+    from_status = order.status
+    if not can_move(from_status, to_status):
+        raise refuse(order, conflict_code,
+                      _l("This order is “%(s)s” and cannot become “%(t)s”.",
+                         s=STATUS_LABELS[from_status], t=STATUS_LABELS[to_status]))
+    at = at or utcnow()
+    if to_status in STAMPS:
+        values.setdefault(STAMPS[to_status], at)
+    db.session.flush()
+    result = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.status == from_status)
+        .values(status=to_status, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(order)
+        raise refuse(order, conflict_code,
+                      _l("Someone else changed this order just now. Please reload."))
+    db.session.refresh(order)
+    db.session.add(OrderStatusChange(order_id=order.id, from_status=from_status,
+                                     to_status=to_status, at=at, actor=actor_label(actor),
+                                     reason=(reason or "")[:200]))
+    audit.record(f"order.{to_status}", order, actor=audit_actor(actor), number=order.number,
+                 from_status=from_status, reason=reason or "")
+    db.session.flush()
+    return order

@@ -1,0 +1,126 @@
+"""The volunteer's phone: the task list (接单), accept, give back, start, and completion by
+scanning the resident's order code."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
+from wtforms import StringField
+
+from ..core.db import mark_failed
+from ..core.errors import DomainError
+from ..core.i18n import _, _l
+from ..extensions import db
+from ..volunteers.auth import add_phone_link, current_volunteer, volunteer_login_required
+from ..volunteers.models import TeamMember
+from . import dispatch as rules
+from . import notify
+from . import operations as ops
+from .models import Order
+from .states import STATUS_LABELS
+
+bp = Blueprint("orders_volunteer", __name__, template_folder="templates")
+
+
+class ActForm(FlaskForm):
+    reason = StringField(_l("Reason"))
+
+
+def register_phone_link(app) -> None:
+    add_phone_link(app, "orders_volunteer.tasks", _l("My service orders"), 30)
+
+
+def task_lists(volunteer) -> dict[str, list[Order]]:
+    team_ids = list(db.session.scalars(select(TeamMember.team_id)
+                                       .where(TeamMember.volunteer_id == volunteer.id)))
+    mine = db.session.scalars(select(Order).where(
+        Order.volunteer_id == volunteer.id, Order.status.in_(("dispatched", "accepted",
+                                                              "in_service")))
+        .order_by(Order.preferred_at, Order.id)).all()
+    offered = db.session.scalars(select(Order).where(
+        Order.status == "dispatched", Order.volunteer_id.is_(None),
+        or_(Order.team_id.in_(team_ids), Order.is_pool.is_(True)))
+        .order_by(Order.placed_at).limit(200)).all()
+    offered = [o for o in offered if rules.may_accept(o, volunteer)]
+    return {"mine": [o for o in mine if o.status != "dispatched"],
+            "offered": [o for o in mine if o.status == "dispatched"] + offered,
+            "team_ids": team_ids}
+
+
+@bp.get("/v/orders")
+@volunteer_login_required
+def tasks():
+    volunteer = current_volunteer()
+    lists = task_lists(volunteer)
+    notices = notify.unread("volunteer", volunteer.id, 20)
+    for team_id in lists["team_ids"]:
+        notices += notify.unread("team", team_id, 10)
+    page = render_template("orders/tasks.html", volunteer=volunteer, lists=lists,
+                           notices=notices, labels=STATUS_LABELS, form=ActForm())
+    notify.mark_read(notices)
+    return page
+
+
+def _act(number: str, work, done_message):
+    volunteer = current_volunteer()
+    order = ops.get_order(number)
+    if not ActForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(url_for(".tasks"))
+    try:
+        work(order, volunteer)
+    except DomainError as error:
+        mark_failed()
+        return render_template("orders/refused.html", error=error), error.status
+    flash(done_message, "success")
+    return redirect(url_for(".tasks"))
+
+
+@bp.post("/v/orders/<number>/accept")
+@volunteer_login_required
+def accept(number: str):
+    return _act(number, lambda order, v: ops.accept(order, v), _("Accepted. Thank you!"))
+
+
+@bp.post("/v/orders/<number>/reject")
+@volunteer_login_required
+def reject(number: str):
+    reason = ActForm().reason.data
+    return _act(number, lambda order, v: ops.reject(order, v, reason),
+                _("Given back to dispatch."))
+
+
+@bp.post("/v/orders/<number>/start")
+@volunteer_login_required
+def start(number: str):
+    return _act(number, lambda order, v: ops.start(order, v), _("Service started."))
+
+
+@bp.get("/orders/code/<token>")
+def by_code(token: str):
+    """Where a scanned order code leads (the /S/ landing hands order codes to this page)."""
+    order = ops.order_from_code(token, source="phone")
+    volunteer = current_volunteer()
+    serving = volunteer is not None and order.status in ("accepted", "in_service") and (
+        order.volunteer_id == volunteer.id or rules.is_member(order.team_id, volunteer,
+                                                              leader=True))
+    return render_template("orders/by_code.html", order=order, token=token, serving=serving,
+                           labels=STATUS_LABELS, form=ActForm(),
+                           receipt=ops.receipt_token(order))
+
+
+@bp.post("/orders/code/<token>/complete")
+@volunteer_login_required
+def complete_by_code(token: str):
+    volunteer = current_volunteer()
+    order = ops.order_from_code(token, source="phone")
+    if not ActForm().validate_on_submit():
+        return redirect(url_for(".by_code", token=token))
+    try:
+        ops.complete(order, via="code_phone", volunteer=volunteer)
+    except DomainError as error:
+        mark_failed()
+        return render_template("orders/refused.html", error=error), error.status
+    flash(_("Completed. The hours go to your time bank."), "success")
+    return redirect(url_for(".tasks"))
