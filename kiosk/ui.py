@@ -1,0 +1,69 @@
+"""The touchscreen page on localhost: one HTML page that polls a small JSON state."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Flask, Response, jsonify, render_template, request
+
+import qr
+
+from .core import Kiosk
+
+HERE = Path(__file__).resolve().parent
+PREVIEW_WIDTH = 320
+
+
+def create_ui(kiosk: Kiosk, scanner=None) -> Flask:
+    app = Flask(__name__, template_folder=str(HERE / "templates"),
+                static_folder=str(HERE / "static"))
+    app.config["JSON_AS_ASCII"] = False
+    presence_cache: dict[str, str] = {}
+    lock = threading.Lock()
+
+    @app.get("/")
+    def index():
+        return render_template("kiosk.html", words=kiosk.words,
+                               lang="en" if kiosk.lang.startswith("en") else "zh-Hans")
+
+    @app.get("/state.json")
+    def state():
+        # ?since=N waits (up to 10 s) for a change: the page learns of a scan at once.
+        since = request.args.get("since", type=int)
+        if since is not None:
+            kiosk.screen.wait_for(since, min(request.args.get("wait", 10.0, type=float), 25.0))
+        if kiosk.screen.closing:
+            return Response(status=503)
+        body = kiosk.status()
+        body["words"] = {"offline": kiosk.words["offline"], "pending": kiosk.words["pending"],
+                         "needs_admin": kiosk.words["needs_admin"]}
+        return jsonify(body)
+
+    @app.get("/presence.svg")
+    def presence():
+        url = kiosk.presence_url()
+        if url is None:
+            return Response(status=404)
+        with lock:  # one SVG per 15 s step, shared by every request in that step
+            svg = presence_cache.get(url)
+            if svg is None:
+                presence_cache.clear()
+                svg = presence_cache[url] = qr.to_svg(url, border=2)
+        return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+    @app.get("/preview.jpg")
+    def preview():
+        import cv2
+        import numpy as np
+
+        frame = getattr(scanner, "latest", None)
+        if frame is None:  # no camera yet: a dark picture, never a broken-image icon
+            frame = np.full((180, 320, 3), 34, np.uint8)
+        scale = PREVIEW_WIDTH / frame.shape[1]
+        small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        ok, jpg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 70])
+        return Response(jpg.tobytes() if ok else b"", mimetype="image/jpeg",
+                        headers={"Cache-Control": "no-store"})
+
+    return app
