@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app server
 HOST ?= 127.0.0.1
 PORT ?= 5000
+KIOSK_PORT ?= 8800
+# Codes carry the deployment's address; for the local demo that is wherever `make run` serves.
+WENMING_BASE_URL ?= http://$(HOST):$(PORT)
+export WENMING_BASE_URL
 PYTEST_ARGS ?= -n 2
 PO := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
@@ -17,9 +21,13 @@ run: sysdeps $(VENV)/.run-installed $(MO)
 	$(FLASK) demo load
 	@echo
 	@echo "  Dashboard:   http://$(HOST):$(PORT)/admin/"
+	@echo "  Demo kiosk:  http://$(HOST):$(KIOSK_PORT)/   (区图书馆, fed by a replay of demo cards)"
+	@echo "  Phone page:  http://$(HOST):$(PORT)/v/   volunteer ZH2024000001"
 	@echo "  API (docs):  http://$(HOST):$(PORT)/api/v1/openapi.json"
 	@echo "  Demo logins: admin / yuanba / yuanba-shequ   password: zhaohua-demo-2024"
 	@echo
+	$(PY) -m kiosk.demo --server http://$(HOST):$(PORT) --port $(KIOSK_PORT) \
+	  --data-dir instance/kiosk-demo & \
 	exec $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) \
 	  --access-logfile - 'server:create_app()'
 

@@ -16,7 +16,7 @@ from tests.conftest import TEST_DATABASE_URL, _postgres_url
 def empty_database(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/migrated.sqlite3"
-    return _postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main") + "_migrations")
+    return _postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main") + "_migrations", request)
 
 
 def test_upgrade_builds_the_models_schema_and_downgrade_undoes_it(empty_database):
@@ -30,8 +30,20 @@ def test_upgrade_builds_the_models_schema_and_downgrade_undoes_it(empty_database
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
         assert diff == [], "models and migrations differ: run `flask db migrate`"
+        assert _triggers(db) >= {"ledger_transfer"}, "the ledger's append-only triggers"
         downgrade(revision="base")
         with db.engine.connect() as connection:
             tables = set(db.inspect(connection).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.engine.dispose()
+
+
+def _triggers(db) -> set[str]:
+    """Tables that carry triggers (autogenerate does not compare triggers)."""
+    if db.engine.dialect.name == "sqlite":
+        query = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = ("SELECT event_object_table FROM information_schema.triggers "
+                 "WHERE trigger_schema = current_schema()")
+    with db.engine.connect() as connection:
+        return {row[0] for row in connection.execute(db.text(query))}
