@@ -25,6 +25,9 @@ bp = Blueprint("shifts_admin", __name__, url_prefix="/admin/shifts", template_fo
 
 REVIEW_LABELS = {"none": _l("counted"), "pending": _l("waiting for review"),
                  "approved": _l("approved"), "rejected": _l("rejected")}
+METHOD_LABELS = {"kiosk": _l("kiosk card"), "presence": _l("phone at kiosk"),
+                 "poster": _l("phone at poster"), "admin": _l("admin entry"),
+                 "rule": _l("closed by rule")}
 FLAG_LABELS = {"unverified": _l("unverified presence"), "clock_skew": _l("kiosk clock off"),
                "moved": _l("closed by sign-in elsewhere"), "auto_closed": _l("closed by rule"),
                "admin_entry": _l("entered by an admin")}
@@ -101,7 +104,8 @@ def listing():
     shifts, scope = _filtered(request.args)
     return render_template("shifts/admin_list.html", shifts=shifts, scope=scope,
                            args=request.args, review_labels=REVIEW_LABELS,
-                           flag_labels=FLAG_LABELS, review_form=ReviewForm())
+                           flag_labels=FLAG_LABELS, method_labels=METHOD_LABELS,
+                           review_form=ReviewForm())
 
 
 @bp.get("/review")
