@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField
 
 from ..core.auth import current_user, login_required, require_site
 from ..core.errors import DomainError, NotFound
+from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..extensions import db
 from ..sites import operations as sites
@@ -15,10 +16,6 @@ from . import operations as ops
 from . import printing
 
 bp = Blueprint("codes_admin", __name__, url_prefix="/admin/sites", template_folder="templates")
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"))
 
 
 class PrintForm(FlaskForm):

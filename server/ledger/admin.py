@@ -11,6 +11,7 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.db import mark_failed
 from ..core.errors import DomainError, Forbidden, NotFound
+from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..extensions import db
 from ..sites.models import Site
@@ -22,10 +23,6 @@ from .statement import SOURCE_LABELS
 
 bp = Blueprint("ledger_admin", __name__, url_prefix="/admin/ledger", template_folder="templates")
 PAGE = 200
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"))
 
 
 class AdjustForm(FlaskForm):

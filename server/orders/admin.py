@@ -11,6 +11,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from ..core.auth import current_user, login_required, require_site
 from ..core.db import mark_failed
 from ..core.errors import DomainError
+from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -31,10 +32,6 @@ class DispatchForm(FlaskForm):
     team_id = SelectField(_l("Team"), choices=[], validate_choice=False)
     volunteer_number = StringField(_l("Volunteer number (optional)"))
     pool = BooleanField(_l("Also open to grab (抢单)"))
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"))
 
 
 class ItemForm(FlaskForm):

@@ -12,6 +12,7 @@ import qr
 from ..codes.operations import code_url
 from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound
+from ..core.forms import ReasonForm
 from ..core.i18n import _l
 from ..extensions import db, limiter
 from ..sites.models import Site
@@ -36,10 +37,6 @@ class RateForm(FlaskForm):
     stars = HiddenField()
     tags = HiddenField()
     comment = TextAreaField(_l("Comment"))
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"))
 
 
 RATING_TAGS = (_l("On time"), _l("Friendly"), _l("Patient"), _l("Solved my problem"),

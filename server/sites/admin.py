@@ -8,6 +8,7 @@ from wtforms import SelectChoice, SelectField, StringField
 
 from ..core.auth import current_user, login_required, require_site
 from ..core.errors import DomainError
+from ..core.forms import ActionForm
 from ..core.i18n import _, _l
 from . import operations as ops
 from .models import PARENT_KINDS
@@ -28,10 +29,6 @@ class SiteForm(FlaskForm):
 
 class NewSiteForm(SiteForm):
     kind = SelectField(_l("Kind"), choices=[])
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: for the deactivate and reactivate buttons."""
 
 
 def _fields(form: SiteForm) -> dict:

@@ -21,6 +21,7 @@ import qr
 from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.db import mark_failed
 from ..core.errors import DomainError
+from ..core.forms import ActionForm, ReasonForm
 from ..core.i18n import _, _l
 from ..extensions import db
 from ..sites import operations as sites
@@ -39,14 +40,6 @@ class VolunteerForm(FlaskForm):
     phone = StringField(_l("Mobile phone"))
     home_site_id = SelectField(_l("Home site"), choices=[])
     skills = StringField(_l("Skills (separate with commas)"))
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"))
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token."""
 
 
 def download(data, mimetype: str, filename: str) -> Response:

@@ -12,6 +12,7 @@ import qr
 
 from ..codes.operations import code_url
 from ..core.errors import DomainError
+from ..core.forms import ActionForm as ConfirmForm
 from ..core.i18n import _, _l
 from ..extensions import limiter
 from . import logins, teams
@@ -25,10 +26,6 @@ from .auth import (
 )
 
 bp = Blueprint("volunteers_mobile", __name__, url_prefix="/v", template_folder="templates")
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the button that uses a login link up."""
 
 
 class PasswordLoginForm(FlaskForm):
