@@ -96,5 +96,16 @@ class Client:
     def revocations(self, since: int) -> dict:
         return self.request("GET", f"/revocations?since={int(since)}").body
 
+    def menu(self) -> dict:
+        return self.request("GET", "/kiosk/menu").body
+
+    def catalog(self) -> dict:
+        return self.request("GET", "/kiosk/catalog").body
+
+    def order_status(self, code: str) -> dict:
+        from urllib.parse import quote
+
+        return self.request("GET", "/kiosk/order-status?code=" + quote(code, safe="")).body
+
     def actions(self, batch: dict) -> dict:
         return self.request("POST", "/kiosk/actions", batch).body

@@ -12,8 +12,9 @@ import qr
 
 from . import messages
 from .client import Client, Offline, Refused
+from .flows import Flows
 from .screen import Screen
-from .store import Store
+from .store import Revoked, Store
 
 log = logging.getLogger("kiosk")
 
@@ -23,16 +24,6 @@ CODE_MAX = 2000  # the server refuses longer scan texts; nothing we issue comes 
 # The server treats a second read of the same card within 60 s as no action (debounce); so does
 # the kiosk, showing the first result again instead of signing straight back out.
 DEBOUNCE_SECONDS = 60
-
-
-class _Revoked:
-    """A `revoked=` container for qr.verify that asks the local table (no set in memory)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __contains__(self, code_id: object) -> bool:
-        return isinstance(code_id, str) and self.store.is_revoked(code_id)
 
 
 class Kiosk:
@@ -50,6 +41,7 @@ class Kiosk:
         self.debounce_seconds = DEBOUNCE_SECONDS
         self.sync_wakeup = None  # set by the sync worker: a threading.Event to nudge it
         self.refresh_due = False  # a code signed with a key we lack: fetch keys at once
+        self.flows = Flows(self)
 
     # ---- identity and time ------------------------------------------------------------------
 
@@ -98,7 +90,7 @@ class Kiosk:
                 return  # a revoked kiosk accepts nothing
             if not self.is_enrolled:
                 self.enroll(text)
-            else:
+            elif not self.flows.route(text):
                 self.sign(text)
         except Exception:  # the frame loop must survive any single bad scan
             log.exception("scan handling failed")
@@ -142,7 +134,7 @@ class Kiosk:
         try:
             payload = qr.verify(text, self.keyring(), expected_type="volunteer",
                                 base_url=self.store.get("base_url"),
-                                revoked=_Revoked(self.store), now=int(now))
+                                revoked=Revoked(self.store), now=int(now))
         except qr.CodeError as exc:
             if exc.reason == "unknown_key":
                 self.refresh_due = True
@@ -209,6 +201,9 @@ class Kiosk:
             "result": self.screen.result_dict() if screen == "idle" else None,
             "step": qr.step_at(self.now()),
             "clock": self.clock_text(),
+            "prompt": self.screen.prompt if screen == "idle" else None,
+            "can_order": screen == "idle" and bool(self.store.get("menu")),
+            "can_redeem": screen == "idle" and bool(self.store.get("catalog")),
             "activities": [],  # upcoming activities: shown once the server provides them
         }
 

@@ -34,6 +34,7 @@ class Screen:
         self.message = ""  # a transient line (enrollment progress, errors)
         self.note = ""  # the server saw a scan differently from what the screen said
         self.note_at = 0.0
+        self.prompt: dict | None = None  # a scan that opens a touchscreen question
         self.closing = False  # the program is stopping: waiting pages are let go
 
     def show(self, ok: bool, title: str, name: str = "", detail: str = "",
@@ -50,6 +51,11 @@ class Screen:
                 setattr(self, name, value)
             if changed:
                 self._bump()
+
+    def bump(self) -> None:
+        """Something the page counts changed (the queue): let waiting pages ask again."""
+        with self._cond:
+            self._bump()
 
     def correct(self, text: str) -> None:
         with self._cond:

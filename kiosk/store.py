@@ -37,6 +37,20 @@ CREATE TABLE IF NOT EXISTS outbox (
     answered_at REAL
 );
 CREATE INDEX IF NOT EXISTS ix_outbox_state ON outbox (state, seq);
+-- What the kiosk last heard of an order (from its own actions' answers or a status lookup):
+-- it decides whether a scanned order code asks for completion or for a rating.
+CREATE TABLE IF NOT EXISTS order_status (
+    number TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    service TEXT NOT NULL DEFAULT '',
+    updated_at REAL NOT NULL
+);
+-- A volunteer's points as the server last said (after a redemption here): shown, never trusted.
+CREATE TABLE IF NOT EXISTS balance (
+    number TEXT PRIMARY KEY,
+    points INTEGER NOT NULL,
+    updated_at REAL NOT NULL
+);
 """
 
 # Settings written at enrollment; their presence is what "enrolled" means.
@@ -183,6 +197,28 @@ class Store:
                     "volunteer.masked_name)",
                     (number, masked_name or "", int(on_shift)))
 
+    # ---- orders and balances seen ---------------------------------------------------------
+
+    def set_order_status(self, number: str, status: str, service: str = "") -> None:
+        self._write("INSERT INTO order_status (number, status, service, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET "
+                    "status = excluded.status, updated_at = excluded.updated_at, "
+                    "service = COALESCE(NULLIF(excluded.service, ''), order_status.service)",
+                    (number, status, service, time.time()))
+
+    def order_status(self, number: str) -> dict | None:
+        rows = self._read("SELECT * FROM order_status WHERE number = ?", (number,))
+        return dict(rows[0]) if rows else None
+
+    def set_balance(self, number: str, points: int) -> None:
+        self._write("INSERT INTO balance (number, points, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (number) DO UPDATE SET points = excluded.points, "
+                    "updated_at = excluded.updated_at", (number, int(points), time.time()))
+
+    def balance(self, number: str) -> int | None:
+        rows = self._read("SELECT points FROM balance WHERE number = ?", (number,))
+        return rows[0]["points"] if rows else None
+
     # ---- the outbox -------------------------------------------------------------------------
 
     def record(self, kind: str, body: dict, client_time: str, display: dict,
@@ -223,6 +259,10 @@ class Store:
                               (state, limit))
         return [_action(r) for r in rows]
 
+    def action(self, key: str) -> Action | None:
+        rows = self._read("SELECT * FROM outbox WHERE key = ?", (key,))
+        return _action(rows[0]) if rows else None
+
     def count_needs_admin(self) -> int:
         """Confirmed on screen, then refused by the server: someone was told something wrong."""
         return self._read("SELECT count(*) AS n FROM outbox WHERE state = 'refused' "
@@ -244,6 +284,16 @@ class Store:
                           "WHERE key = ? AND state = 'pending'",
                           (state, json.dumps(answer, ensure_ascii=False), time.time(), key))
         return cur.rowcount == 1
+
+
+class Revoked:
+    """A `revoked=` container for qr.verify that asks the local table (no set in memory)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __contains__(self, code_id: object) -> bool:
+        return isinstance(code_id, str) and self.store.is_revoked(code_id)
 
 
 def _action(row: sqlite3.Row) -> Action:

@@ -101,6 +101,19 @@ class SyncWorker(threading.Thread):
         feed = client.volunteers(int(kiosk.store.get("volunteer_cursor", 0)))
         kiosk.store.update_volunteers(feed.get("volunteers", []), int(feed.get("cursor", 0)),
                                       bool(feed.get("full")))
+        # The menu (点单) and the catalog (兑换) are kept for offline use. A server without
+        # one of these endpoints (older version) leaves the cached copy as it was.
+        for name, fetch in (("menu", client.menu), ("catalog", client.catalog)):
+            try:
+                items = fetch().get("items")
+            except Refused as exc:
+                if exc.code == "device_revoked":
+                    self._refused(exc)
+                    return
+                log.warning("%s not refreshed: %s", name, exc)
+                continue
+            if isinstance(items, list):
+                kiosk.store.put(**{name: items})
         self._last_refresh = time.time()
 
     def _refused(self, exc: Refused) -> None:
@@ -133,6 +146,7 @@ class SyncWorker(threading.Thread):
             answer = answers.get(action.key)
             if answer is not None:
                 self.apply(action, answer)
+        kiosk.screen.bump()  # the queue count on screen went down
         return len(actions) == batch
 
     def apply(self, action, answer: dict) -> None:
@@ -144,6 +158,15 @@ class SyncWorker(threading.Thread):
         if not self.kiosk.store.settle(action.key, state, answer):
             return
         result = answer.get("result") or {}
+        if action.kind in ("order", "complete", "rate") and result.get("number"):
+            self.kiosk.store.set_order_status(result["number"], result.get("status", ""),
+                                              result.get("service", ""))
+        elif action.kind == "rate" and (answer.get("error") or {}).get("code") == "already_rated":
+            self.kiosk.store.set_order_status(action.display.get("order", ""), "rated")
+        if action.kind == "redeem" and action.display.get("number") and "balance" in result:
+            self.kiosk.store.set_balance(action.display["number"], result["balance"])
+        if action.kind != "sign":
+            return
         number = action.display.get("number")
         direction = result.get("action")
         name = (result.get("volunteer") or {}).get("name")

@@ -10,6 +10,7 @@ from flask import Flask, Response, jsonify, render_template, request
 import qr
 
 from .core import Kiosk
+from .flow_ui import flow_blueprint
 
 HERE = Path(__file__).resolve().parent
 PREVIEW_WIDTH = 320
@@ -19,6 +20,7 @@ def create_ui(kiosk: Kiosk, scanner=None) -> Flask:
     app = Flask(__name__, template_folder=str(HERE / "templates"),
                 static_folder=str(HERE / "static"))
     app.config["JSON_AS_ASCII"] = False
+    app.register_blueprint(flow_blueprint(kiosk))
     presence_cache: dict[str, str] = {}
     lock = threading.Lock()
 

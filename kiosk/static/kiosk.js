@@ -28,7 +28,11 @@
     $("site").textContent = s.site || "文明服务码";
     $("clock").textContent = s.clock;
     screen = s.screen;
-    show("s-idle", s.screen === "idle");
+    const inFlow = s.screen === "idle" && !!document.body.dataset.flow;
+    show("s-idle", s.screen === "idle" && !inFlow);
+    if (s.screen !== "idle" && document.body.dataset.flow && window.kiosk.closeFlow) {
+      window.kiosk.closeFlow();  // revoked (or re-enrolling): no question stays open
+    }
     show("s-enroll", s.screen === "enroll");
     show("s-revoked", s.screen === "revoked");
     $("enroll-message").textContent = s.message || "";
@@ -49,20 +53,31 @@
     const r = s.result;
     if (r && r.id !== shownResult && Date.now() / 1000 - r.at < RESULT_SECONDS) {
       shownResult = r.id;
-      $("result").className = "result " + (r.ok ? "ok" : "bad");
-      $("r-title").textContent = r.title;
-      $("r-name").textContent = r.name || "";
-      $("r-detail").textContent = r.detail || "";
-      $("r-time").textContent = r.clock || "";
-      $("result").hidden = false;
-      document.body.dataset.result = r.ok ? "ok" : "bad";
-      beep(r.ok);
-      setTimeout(() => { if (shownResult === r.id) hideResult(); }, RESULT_SECONDS * 1000);
+      showResult(r.ok, r.title, r.name, r.detail, r.clock);
     }
+    if (window.kiosk.onState) window.kiosk.onState(s);
   }
+
+  let localResults = 0;
+  function showResult(ok, title, name, detail, clock) {
+    const mine = "local-" + (++localResults);
+    $("result").className = "result " + (ok ? "ok" : "bad");
+    $("r-title").textContent = title;
+    $("r-name").textContent = name || "";
+    $("r-detail").textContent = detail || "";
+    $("r-time").textContent = clock || $("clock").textContent;
+    $("result").hidden = false;
+    $("result").dataset.shown = mine;
+    document.body.dataset.result = ok ? "ok" : "bad";
+    beep(ok);
+    setTimeout(() => { if ($("result").dataset.shown === mine) hideResult(); },
+               RESULT_SECONDS * 1000);
+  }
+  window.kiosk = {showResult: showResult, beep: beep, onState: null, closeFlow: null};
 
   function hideResult() {
     $("result").hidden = true;
+    delete $("result").dataset.shown;
     dismissed = shownResult;
     delete document.body.dataset.result;
   }
@@ -83,9 +98,10 @@
   }
 
   function refreshPreview() {
-    const id = screen === "enroll" ? "preview-enroll" : "preview-idle";
-    const img = $(id);
-    if (!img.closest("[hidden]")) img.src = "preview.jpg?t=" + Date.now();
+    ["preview-enroll", "preview-idle", "preview-redeem"].forEach((id) => {
+      const img = $(id);
+      if (!img.closest("[hidden]")) img.src = "preview.jpg?t=" + Date.now();
+    });
   }
   setInterval(refreshPreview, 700);
   poll();

@@ -27,10 +27,10 @@ def _configure(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     from ..core.i18n import _l
     from ..features import add_nav
-    from . import admin, api, kiosk, mobile, open311, volunteer
+    from . import admin, api, kiosk, kiosk_api, mobile, open311, volunteer
 
     _configure(app)
-    for bp in (api.bp, admin.bp, mobile.bp, volunteer.bp, open311.bp):
+    for bp in (api.bp, kiosk_api.bp, admin.bp, mobile.bp, volunteer.bp, open311.bp):
         app.register_blueprint(bp)
     add_nav(app, "orders_admin.board_page", _l("Orders"), "orders_admin", 40)
     kiosk.register_actions()
