@@ -18,6 +18,13 @@ SETTINGS: dict[str, tuple[object, type]] = {
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "DEFAULT_LOCALE": ("zh_Hans_CN", str),
     "SESSION_COOKIE_SECURE": (None, bool),  # None: secure when BASE_URL is https
+    # Service orders
+    "ORDERS_PHONE_DAILY_LIMIT": (5, int),  # orders one phone number may place per local day
+    "ORDERS_REOPEN_DAYS": (7, int),  # a resident may reopen within this many days
+    "ORDERS_ACCEPT_TIMEOUT_MINUTES": (120, int),  # wait before escalation to the parent unit
+    "ORDERS_RATELIMIT": ("10 per minute", str),  # order form posts per client address
+    "OPEN311_JURISDICTION": ("", str),  # empty: the host of BASE_URL
+    "OPEN311_API_KEYS": ("", str),  # comma-separated keys allowed to POST requests.json
 }
 
 
