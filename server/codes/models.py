@@ -9,15 +9,14 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.schema import unique_where
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..sites.models import Site
@@ -31,8 +30,7 @@ class SigningKeyRecord(db.Model):
     __tablename__ = "signing_key"
     __table_args__ = (
         # Exactly one key signs new codes; older ones keep verifying until retired.
-        Index("uq_signing_key_current", "is_current", unique=True,
-              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+        unique_where("uq_signing_key_current", "is_current", where="is_current"),
         CheckConstraint("NOT (is_current AND retired_at IS NOT NULL)", name="current_not_retired"),
     )
 
@@ -54,9 +52,7 @@ class ServiceCode(db.Model):
     __tablename__ = "service_code"
     __table_args__ = (
         UniqueConstraint("type", "subject", "version", name="uq_service_code_type_subject_version"),
-        Index("uq_service_code_live", "type", "subject", unique=True,
-              sqlite_where=text("revoked_at IS NULL"),
-              postgresql_where=text("revoked_at IS NULL")),
+        unique_where("uq_service_code_live", "type", "subject", where="revoked_at IS NULL"),
         CheckConstraint(
             "type IN ('point', 'volunteer', 'order', 'presence', 'enrollment')", name="type"
         ),

@@ -15,10 +15,10 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.schema import unique_where
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..sites.models import Site
@@ -172,9 +172,8 @@ class Redemption(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("points > 0", name="points_positive"),
-        Index("uq_ledger_redemption_client_key", "client_key", unique=True,
-              sqlite_where=text("client_key IS NOT NULL"),
-              postgresql_where=text("client_key IS NOT NULL")),
+        unique_where("uq_ledger_redemption_client_key", "client_key",
+                     where="client_key IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

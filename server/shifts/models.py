@@ -11,14 +11,13 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     String,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.schema import unique_where
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..sites.models import Site
@@ -34,8 +33,7 @@ class Shift(db.Model):
     __tablename__ = "shift"
     __table_args__ = (
         # One open shift per volunteer, as a fact of the database.
-        Index("uq_shift_one_open", "volunteer_id", unique=True,
-              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        unique_where("uq_shift_one_open", "volunteer_id", where="ended_at IS NULL"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         CheckConstraint("credited_minutes IS NULL OR credited_minutes >= 0",
                         name="credit_not_negative"),

@@ -11,13 +11,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKeyConstraint,
-    Index,
     String,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.schema import unique_where
 from ..core.timeutil import utcnow
 from ..extensions import db
 
@@ -70,13 +69,7 @@ class Site(db.Model):
             "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="lon"
         ),
         # One district center per deployment.
-        Index(
-            "uq_site_one_center",
-            "kind",
-            unique=True,
-            sqlite_where=text("kind = 'center'"),
-            postgresql_where=text("kind = 'center'"),
-        ),
+        unique_where("uq_site_one_center", "kind", where="kind = 'center'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,13 +10,12 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     String,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.schema import unique_where
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..sites.models import Site
@@ -31,8 +30,7 @@ class Team(db.Model):
 
     __tablename__ = "team"
     __table_args__ = (
-        Index("uq_team_one_general", "is_general", unique=True,
-              sqlite_where=text("is_general"), postgresql_where=text("is_general")),
+        unique_where("uq_team_one_general", "is_general", where="is_general"),
         CheckConstraint("(is_general AND parent_id IS NULL) OR (NOT is_general AND parent_id "
                         "IS NOT NULL)", name="general_is_root"),
     )
@@ -98,8 +96,7 @@ class TeamMember(db.Model):
     __tablename__ = "team_member"
     __table_args__ = (
         # One leader (队长) per team; naming a new one demotes the old in the same transaction.
-        Index("uq_team_member_one_leader", "team_id", unique=True,
-              sqlite_where=text("is_leader"), postgresql_where=text("is_leader")),
+        unique_where("uq_team_member_one_leader", "team_id", where="is_leader"),
     )
 
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
