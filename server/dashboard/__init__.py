@@ -26,4 +26,7 @@ def home():
             .group_by(Site.kind)
         ).all()
     )
-    return render_template("dashboard/home.html", root=root, counts=counts)
+    from .stats import overview
+
+    return render_template("dashboard/home.html", root=root, counts=counts,
+                           stats=overview(root))

@@ -32,10 +32,10 @@ def load() -> dict[str, int]:
     added = 0
     for week, friday in enumerate(_past_fridays(utcnow())):
         # A different, overlapping group each week; start and length vary by volunteer.
-        group = volunteers[week * 25:week * 25 + PER_FRIDAY]
+        group = volunteers[week * 25:week * 25 + PER_FRIDAY - 6 + week * 4]
         for index, volunteer in enumerate(group):
             start = friday + timedelta(minutes=(index % 6) * 10)
-            end = start + timedelta(minutes=90 + (index * 17) % 120)
+            end = start + timedelta(minutes=90 + ((index + week * 5) * 17) % 150)
             site = volunteer.home_site
             sign(volunteer, site, start, method="kiosk", verified=True, direction="in")
             sign(volunteer, site, end, method="kiosk", verified=True, direction="out")
