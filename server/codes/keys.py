@@ -33,6 +33,7 @@ def _fernet() -> Fernet:
 
 
 _KID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_KEYRING = "codes.keyring"  # app.extensions slot of the process's cached keyring
 
 
 def _next_kid() -> str:
@@ -80,6 +81,20 @@ def keyring() -> qr.Keyring:
         ring.add(record.jwk())
         if record.retired_at is not None:
             ring.retire(record.kid)
+    return ring
+
+
+def cached_keyring() -> qr.Keyring:
+    """This process's copy of keyring(), loaded once. It is only a hint: a key's public half
+    never changes, and codes.operations.resolve checks against the database that the key is
+    the same and not retired, and decides every refusal with a fresh keyring."""
+    ring = current_app.extensions.get(_KEYRING)
+    return ring if ring is not None else fresh_keyring()
+
+
+def fresh_keyring() -> qr.Keyring:
+    """keyring() from the database, kept as the process's copy (a new key is picked up)."""
+    ring = current_app.extensions[_KEYRING] = keyring()
     return ring
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from ..core import audit
 from ..core.errors import DomainError
@@ -16,12 +16,18 @@ from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..shifts.models import KioskAction
 from .models import Device
+from .operations import record_contact
 
 Handler = Callable[[Device, dict, datetime, bool], dict]
 HANDLERS: dict[str, Handler] = {}
 SKEW_LIMIT = timedelta(minutes=5)
 KEY_MAX = 64
 BATCH_MAX = 500
+# Built once: the hot path of every upload runs them as plain statements, not ORM queries.
+_INSERT_ACTION = insert(KioskAction.__table__)
+_STORED_ANSWERS = select(KioskAction.client_key, KioskAction.body_hash, KioskAction.response) \
+    .where(KioskAction.device_id == bindparam("device_id"),
+           KioskAction.client_key.in_(bindparam("keys", expanding=True)))
 
 
 def register(kind: str, handler: Handler) -> None:
@@ -63,39 +69,48 @@ def measured_offset(batch: dict, received: datetime, device: Device) -> int:
 
 
 def process_batch(device: Device, batch: dict) -> list[dict]:
-    """Answers in order. The caller commits; the device row lock serialises retries."""
+    """Answers in order. The caller commits, and holds the device's row lock (device_required
+    takes it for writes): a retry racing the original upload waits, then finds its answers."""
     received = utcnow()
-    # FOR NO KEY UPDATE: serialises this kiosk's batches without blocking the foreign-key
-    # checks (KEY SHARE) of a phone scanning this kiosk's presence code at the same moment.
-    device = db.session.scalar(select(Device).where(Device.id == device.id)
-                               .with_for_update(key_share=True))
     offset_ms = measured_offset(batch, received, device)
-    device.clock_offset_ms = offset_ms
-    device.last_seen_at = received
-    answers = []
-    for item in batch["actions"]:
-        answers.append(_one(device, item, received, offset_ms))
-    return answers
+    if offset_ms != device.clock_offset_ms:  # last_seen_at is device_required's
+        record_contact(device, clock_offset_ms=offset_ms)
+    items = batch["actions"]
+    stored = _stored_answers(device, items)
+    return [_one(device, item, received, offset_ms, stored) for item in items]
 
 
-def _one(device: Device, item, received: datetime, offset_ms: int) -> dict:
+def _usable_key(item) -> str | None:
     key = item.get("key") if isinstance(item, dict) else None
-    if not isinstance(key, str) or not key or len(key) > KEY_MAX:
+    return key if isinstance(key, str) and key and len(key) <= KEY_MAX else None
+
+
+def _stored_answers(device: Device, items: list) -> dict[str, tuple[str, dict]]:
+    """What was already answered for this batch's keys, in one query: key → (hash, answer)."""
+    keys = {key for key in map(_usable_key, items) if key is not None}
+    if not keys:
+        return {}
+    rows = db.session.connection().execute(_STORED_ANSWERS,
+                                           {"device_id": device.id, "keys": sorted(keys)})
+    return {key: (digest, response) for key, digest, response in rows}
+
+
+def _one(device: Device, item, received: datetime, offset_ms: int,
+         stored: dict[str, tuple[str, dict]]) -> dict:
+    key = _usable_key(item)
+    if key is None:
+        key = item.get("key") if isinstance(item, dict) else None
         return {"key": key if isinstance(key, str) else None,
                 **_error(400, "invalid_key", _("Each action needs a key of 1 to 64 characters."))}
     kind, raw_time, body = item.get("kind"), item.get("client_time"), item.get("body")
     digest = body_hash(kind, raw_time, body)
-    stored = db.session.scalar(select(KioskAction).where(
-        KioskAction.device_id == device.id, KioskAction.client_key == key))
-    if stored is not None:
-        if stored.body_hash != digest:
+    if key in stored:
+        stored_digest, response = stored[key]
+        if stored_digest != digest:
             return {"key": key, **_error(422, "key_reused", _(
                 "This key was already used for a different action."))}
-        return {"key": key, **stored.response}
+        return {"key": key, **response}
     client_time = parse_time(raw_time)
-    action = KioskAction(device_id=device.id, client_key=key, kind=str(kind)[:32],
-                         body_hash=digest, client_time=client_time or received,
-                         received_at=received, status=0, response={})
     if client_time is None:
         answer = _error(400, "invalid_client_time",
                         _("client_time must be an ISO 8601 time with a UTC offset."))
@@ -106,9 +121,13 @@ def _one(device: Device, item, received: datetime, offset_ms: int) -> dict:
         answer = _error(400, "invalid_body", _("The action body must be a JSON object."))
     else:
         answer = _run(device, key, kind, body, client_time, received, offset_ms)
-    action.status, action.response = answer["status"], answer
-    db.session.add(action)
-    db.session.flush()
+    # A plain INSERT: the unique (device, key) still refuses a second copy, and nothing in
+    # this request reads the row back as an object.
+    db.session.connection().execute(_INSERT_ACTION, {
+        "device_id": device.id, "client_key": key, "kind": str(kind)[:32], "body_hash": digest,
+        "client_time": client_time or received, "received_at": received,
+        "status": answer["status"], "response": answer})
+    stored[key] = (digest, answer)
     return {"key": key, **answer}
 
 

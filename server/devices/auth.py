@@ -7,6 +7,7 @@ from functools import wraps
 from flask import g, request
 from sqlalchemy import update
 
+from ..core.db import SAFE_METHODS
 from ..core.errors import Forbidden, Unauthorized
 from ..core.i18n import _l
 from ..core.timeutil import as_utc, utcnow
@@ -20,13 +21,17 @@ def current_device():
 
 
 def device_required(view):
-    """Sets g.device; 401 device_unknown without a known secret, 403 device_revoked."""
+    """Sets g.device; 401 device_unknown without a known secret, 403 device_revoked. A write
+    request holds the kiosk's row lock to its end, so its batches never interleave."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
-        device = ops.device_for_secret(secret.strip()) if scheme.lower() == "bearer" else None
+        device = None
+        if scheme.lower() == "bearer":
+            device = ops.device_for_secret(secret.strip(),
+                                           lock=request.method not in SAFE_METHODS)
         if device is None:
             raise Unauthorized(_l("This kiosk is not enrolled. Scan an enrollment code."),
                                "device_unknown")
@@ -43,12 +48,13 @@ def device_required(view):
 def _touch(device: Device) -> None:
     now = utcnow()
     version = request.headers.get("X-Kiosk-Version", "")[:32] or device.app_version
-    if request.method != "GET":
-        device.last_seen_at, device.app_version = now, version
-        return
     seen = device.last_seen_at
+    # Health to the minute is enough for the dashboard; a busy kiosk is not rewritten each time.
     if seen is not None and (now - as_utc(seen)).total_seconds() < 60 \
             and version == device.app_version:
+        return
+    if request.method not in SAFE_METHODS:
+        ops.record_contact(device, last_seen_at=now, app_version=version)
         return
     # A read request begins a deferred SQLite transaction; upgrading it to write could fail
     # under load, so health goes through its own short write on a separate connection.

@@ -8,7 +8,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..codes import operations as codes
 from ..codes.keys import derived_fernet
@@ -88,10 +90,30 @@ def presence_secret(device: Device) -> bytes:
     return derived_fernet(_PURPOSE).decrypt(device.presence_secret_encrypted.encode())
 
 
-def device_for_secret(secret: str) -> Device | None:
+# Every kiosk request runs one of these: built once, the secret's hash bound at execution.
+_BY_SECRET = (select(Device).options(joinedload(Device.site))
+              .where(Device.secret_hash == bindparam("secret_hash")))
+_BY_SECRET_LOCKED = _BY_SECRET.with_for_update(of=Device, key_share=True)
+# SET takes the columns given at execution.
+_UPDATE_DEVICE = update(Device.__table__).where(Device.__table__.c.id == bindparam("device_id"))
+
+
+def device_for_secret(secret: str, *, lock: bool = False) -> Device | None:
+    """The kiosk with this bearer secret, with its site. `lock` takes its row lock (FOR NO KEY
+    UPDATE): a kiosk's writes then run one at a time, and a retried batch waits for the
+    original; it does not block the foreign-key checks (KEY SHARE) of rows that name it."""
     if not secret:
         return None
-    return db.session.scalar(select(Device).where(Device.secret_hash == hash_secret(secret)))
+    return db.session.scalar(_BY_SECRET_LOCKED if lock else _BY_SECRET,
+                             {"secret_hash": hash_secret(secret)})
+
+
+def record_contact(device: Device, **columns) -> None:
+    """Write health columns (last_seen_at, app_version, clock_offset_ms) with one plain UPDATE,
+    and keep the loaded object in step: cheaper than a flush on every kiosk write."""
+    db.session.connection().execute(_UPDATE_DEVICE, {"device_id": device.id, **columns})
+    for name, value in columns.items():
+        set_committed_value(device, name, value)
 
 
 def revoke(device: Device, reason: str, *, actor=None) -> Device:

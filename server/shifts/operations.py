@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, ValidationError
@@ -23,6 +23,22 @@ REASON_MAX = 200
 REVIEW_FLAGS = {"unverified", "clock_skew", "moved", "auto_closed"}
 
 
+# The kiosk's sign path runs these on every card read: built once, values bound at execution.
+_LOCK_NUMBERED = select(Volunteer).where(Volunteer.number == bindparam("number")) \
+    .with_for_update()
+_LAST_ENDED_ID = (select(Shift.id).where(Shift.volunteer_id == bindparam("volunteer_id"),
+                                         Shift.ended_at.is_not(None))
+                  .order_by(Shift.ended_at.desc()).limit(1).scalar_subquery())
+_OPEN_AND_LAST_ENDED = select(Shift).where(
+    Shift.volunteer_id == bindparam("volunteer_id"),
+    or_(Shift.ended_at.is_(None), Shift.id == _LAST_ENDED_ID)).with_for_update()
+
+_CREDITED_THAT_DAY = select(func.coalesce(func.sum(Shift.credited_minutes), 0)).where(
+    Shift.volunteer_id == bindparam("volunteer_id"), Shift.id != bindparam("shift_id"),
+    Shift.review != "rejected", Shift.started_at >= bindparam("day_start"),
+    Shift.started_at < bindparam("day_end"))
+
+
 class ShiftRefused(Conflict):
     """A sign-in or sign-out the rules do not allow; `code` says which rule."""
 
@@ -36,17 +52,33 @@ class SignResult:
 
 def lock_volunteer(volunteer: Volunteer) -> Volunteer:
     """Every change to a volunteer's shifts starts here, so two ways in cannot race."""
-    locked = db.session.scalar(
-        select(Volunteer).where(Volunteer.id == volunteer.id).with_for_update())
-    if not locked.is_active:
+    return _active(db.session.scalar(
+        select(Volunteer).where(Volunteer.id == volunteer.id).with_for_update()))
+
+
+def lock_volunteer_numbered(number: str) -> Volunteer | None:
+    """lock_volunteer for the volunteer with this number (a scanned card), in one query;
+    None when nobody has it."""
+    volunteer = db.session.scalar(_LOCK_NUMBERED, {"number": number})
+    return None if volunteer is None else _active(volunteer)
+
+
+def _active(volunteer: Volunteer) -> Volunteer:
+    if not volunteer.is_active:
         raise Forbidden(_l("This volunteer is not active. Please ask the station staff."),
                         "volunteer_inactive")
-    return locked
+    return volunteer
 
 
-def open_shift(volunteer: Volunteer) -> Shift | None:
-    return db.session.scalar(select(Shift).where(
-        Shift.volunteer_id == volunteer.id, Shift.ended_at.is_(None)).with_for_update())
+def _open_and_last_ended(volunteer: Volunteer) -> tuple[Shift | None, Shift | None]:
+    """The open shift and the shift that ended last, locked, in one query."""
+    current = last = None
+    for shift in db.session.scalars(_OPEN_AND_LAST_ENDED, {"volunteer_id": volunteer.id}):
+        if shift.ended_at is None:
+            current = shift
+        else:
+            last = shift
+    return current, last
 
 
 def _last_closed_here(volunteer: Volunteer, site: Site) -> Shift | None:
@@ -55,18 +87,19 @@ def _last_closed_here(volunteer: Volunteer, site: Site) -> Shift | None:
         Shift.ended_at.is_not(None)).order_by(Shift.ended_at.desc()).limit(1))
 
 
-def _latest_end(volunteer: Volunteer) -> datetime | None:
-    value = db.session.scalar(select(func.max(Shift.ended_at)).where(
-        Shift.volunteer_id == volunteer.id))
-    return as_utc(value) if value is not None else None
-
-
 def sign(volunteer: Volunteer, site: Site, at: datetime, *, method: str, verified: bool,
          device=None, direction: str | None = None, flags=(), actor=None) -> SignResult:
     """A read of the volunteer at `site` at `at`: sign in, sign out, or nothing (debounce)."""
-    volunteer = lock_volunteer(volunteer)
+    return sign_locked(lock_volunteer(volunteer), site, at, method=method, verified=verified,
+                       device=device, direction=direction, flags=flags, actor=actor)
+
+
+def sign_locked(volunteer: Volunteer, site: Site, at: datetime, *, method: str,
+                verified: bool, device=None, direction: str | None = None, flags=(),
+                actor=None) -> SignResult:
+    """sign() for a volunteer the caller has just locked (lock_volunteer*)."""
     at = as_utc(at)
-    current = open_shift(volunteer)
+    current, last_ended = _open_and_last_ended(volunteer)
     if current is not None and current.site_id == site.id:
         started = as_utc(current.started_at)
         if abs(at - started) < DEBOUNCE:
@@ -79,14 +112,14 @@ def sign(volunteer: Volunteer, site: Site, at: datetime, *, method: str, verifie
         close(current, at, method=method, verified=verified, device=device, flags=flags)
         return SignResult("out", current)
     if current is None:
-        last = _last_closed_here(volunteer, site)
+        last = last_ended if last_ended is None or last_ended.site_id == site.id \
+            else _last_closed_here(volunteer, site)
         if last is not None and abs(at - as_utc(last.ended_at)) < DEBOUNCE:
             return SignResult("noop", last)
         if direction == "out":
             raise ShiftRefused(_l("You are not signed in, so you cannot sign out."),
                                "no_open_shift")
-        latest = _latest_end(volunteer)
-        if latest is not None and at < latest:
+        if last_ended is not None and at < as_utc(last_ended.ended_at):
             raise ShiftRefused(_l("This sign-in is older than a shift already recorded."),
                                "out_of_order")
         return SignResult("in", _start(volunteer, site, at, method, verified, device, flags))
@@ -121,7 +154,9 @@ def close(shift: Shift, at: datetime, *, method: str, verified: bool, device=Non
     extra = [*flags, *([] if verified else ["unverified"])]
     shift.flags = list(dict.fromkeys([*(shift.flags or []), *extra]))
     shift.is_verified = bool(shift.is_verified and verified)
-    shift.credited_minutes = counted_minutes(shift, credited)
+    # The count reads only other shifts and the policy: one UPDATE of this shift, not two.
+    with db.session.no_autoflush:
+        shift.credited_minutes = counted_minutes(shift, credited)
     shift.review = "pending" if REVIEW_FLAGS & set(shift.flags) else "none"
     db.session.flush()
     credit(shift)
@@ -137,10 +172,9 @@ def counted_minutes(shift: Shift, minutes: int | None = None) -> int:
         minutes = int((seconds / 60 + step / 2) // step) * step
     start = as_utc(shift.started_at).astimezone(LOCAL_TZ)
     day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    used = db.session.scalar(select(func.coalesce(func.sum(Shift.credited_minutes), 0)).where(
-        Shift.volunteer_id == shift.volunteer_id, Shift.id != shift.id,
-        Shift.review != "rejected", Shift.started_at >= day_start,
-        Shift.started_at < day_start + timedelta(days=1)))
+    used = db.session.scalar(_CREDITED_THAT_DAY, {
+        "volunteer_id": shift.volunteer_id, "shift_id": shift.id, "day_start": day_start,
+        "day_end": day_start + timedelta(days=1)})
     return max(0, min(minutes, policy.daily_cap_minutes - int(used)))
 
 
@@ -222,9 +256,13 @@ def close_forgotten(now: datetime | None = None) -> int:
     """Close shifts open longer than their site's maximum; credited per policy, for review."""
     now = now or utcnow()
     closed = 0
-    candidates = db.session.scalars(select(Shift.id).where(
+    candidates = db.session.execute(select(Shift.id, Shift.volunteer_id).where(
         Shift.ended_at.is_(None), Shift.started_at < now - timedelta(minutes=1))).all()
-    for shift_id in candidates:
+    for shift_id, volunteer_id in candidates:
+        # The volunteer's lock first, as sign() takes it: a sign waits for this close to
+        # commit and then sees it whole (an inactive volunteer's shift is closed all the same).
+        db.session.execute(select(Volunteer.id).where(Volunteer.id == volunteer_id)
+                           .with_for_update())
         shift = db.session.scalar(select(Shift).where(
             Shift.id == shift_id, Shift.ended_at.is_(None)).with_for_update())
         if shift is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..core import audit
 from ..core.errors import ValidationError
@@ -27,12 +27,13 @@ class Policy:
 
 FIELDS = ("rounding_minutes", "daily_cap_minutes", "max_shift_minutes",
           "forgotten_credit_minutes")
+# Built once: every sign-out asks.
+_POLICIES = select(HoursPolicy).where(HoursPolicy.site_id.in_(bindparam("ids", expanding=True)))
 
 
 def policy_for(site: Site) -> Policy:
     ids = site.ancestor_ids + [site.id]
-    found = {p.site_id: p for p in db.session.scalars(
-        select(HoursPolicy).where(HoursPolicy.site_id.in_(ids)))}
+    found = {p.site_id: p for p in db.session.scalars(_POLICIES, {"ids": ids})}
     for site_id in reversed(ids):
         if site_id in found:
             record = found[site_id]

@@ -41,11 +41,11 @@ def refuse(code: str) -> PresenceRefused:
     return PresenceRefused(message, code, status=status)
 
 
-def _volunteer_for_code(text, source: str) -> Volunteer:
+def _locked_volunteer_for_code(text, source: str) -> Volunteer:
     if not isinstance(text, str) or not text or len(text) > 2000:
         raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
     code = codes.resolve(text, expected_type="volunteer", source=source)
-    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.number == code.subject))
+    volunteer = ops.lock_volunteer_numbered(code.subject)
     if volunteer is None:
         raise NotFound(_l("No volunteer has this code."), "volunteer_not_found", field="code")
     return volunteer
@@ -66,10 +66,10 @@ def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool) -
     if direction not in (None, "in", "out"):
         raise ValidationError(_l("direction must be in or out."), "invalid_direction",
                               field="direction")
-    volunteer = _volunteer_for_code(body.get("code"), f"kiosk {device.id}")
-    result = ops.sign(volunteer, device.site, client_time, method="kiosk", verified=True,
-                      device=device, direction=direction,
-                      flags=("clock_skew",) if clock_skewed else ())
+    volunteer = _locked_volunteer_for_code(body.get("code"), f"kiosk {device.id}")
+    result = ops.sign_locked(volunteer, device.site, client_time, method="kiosk",
+                             verified=True, device=device, direction=direction,
+                             flags=("clock_skew",) if clock_skewed else ())
     return result_out(result)
 
 

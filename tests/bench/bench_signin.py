@@ -1,8 +1,9 @@
 """Sign-in benchmark: 50 simulated kiosks uploading sign actions to gunicorn, beside a bare INSERT.
 
 Run from the repo root: ``.venv/bin/python tests/bench/bench_signin.py [--seconds 12]
-[--kiosks 50] [--pg URL]``. Prints actions/s, p50/p99 latency, errors and a check that no shift
-was lost or duplicated, on SQLite and (with --pg or TEST_DATABASE_URL) on PostgreSQL.
+[--kiosks 50] [--pg URL] [--workers 4 --threads 4]``. Prints actions/s, p50/p99 latency,
+errors and a check that no shift was lost or duplicated, on SQLite and (with --pg or
+TEST_DATABASE_URL) on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(env: dict, port: int) -> subprocess.Popen:
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-w", "4", "-k", "gthread", "--threads", "4",
-           "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+def _start(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+    # One server, the same settings, for both endpoints: the comparison stays fair.
+    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread",
+           "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
            "tests.bench.bench_signin_app:app"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     deadline = time.time() + 30
@@ -110,7 +112,7 @@ def run_backend(name: str, url: str, args) -> dict:
                WENMING_BASE_URL="https://bench.example.org", PYTHONPATH=str(ROOT))
     kiosks = prepare(url, args.kiosks, args.volunteers)
     port = _free_port()
-    proc = _start(env, port)
+    proc = _start(env, port, args.workers, args.threads)
     try:
         insert = lambda i, k, n: ("/bench/insert", b"{}",  # noqa: E731
                                   {"Content-Type": "application/json"}, None)
@@ -145,6 +147,8 @@ def main(argv=None) -> int:
     ap.add_argument("--volunteers", type=int, default=20, help="per kiosk")
     ap.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL", ""))
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     args = ap.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,7 +159,7 @@ def main(argv=None) -> int:
 
             results.append(run_backend("PostgreSQL", pg_schema_url(args.pg), args))
     print(f"\n{args.kiosks} kiosks, {args.seconds:.0f} s per run, 1 action per request, "
-          "gunicorn 4 workers x 4 threads")
+          f"gunicorn {args.workers} workers x {args.threads} threads")
     print(f"{'database':<11} {'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'errors':>7}  ratio")
     for r in results:

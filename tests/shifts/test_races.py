@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from sqlalchemy import func, select
@@ -72,3 +72,28 @@ def test_the_same_batch_uploaded_twice_at_once_is_applied_once(app, db, enroll_k
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(KioskAction)) == 15
     assert db.session.scalar(select(func.count()).select_from(Shift)) == 15
+
+
+def test_the_forgotten_shift_rule_and_a_card_read_at_once_close_it_once(app, db, runner,
+                                                                       enroll_kiosk,
+                                                                       create_volunteer):
+    kiosk = enroll_kiosk()
+    for round_ in range(3):
+        volunteer, card = create_volunteer(f"忘记{round_}号")
+        start = datetime.now(UTC) - timedelta(hours=11)  # past the 10-hour maximum
+        assert kiosk.sign(card, start)["result"]["action"] == "in"
+        reader = Kiosk(app.test_client(), kiosk.enrolled)
+        answer, _ = _run_together(
+            partial(reader.upload, [sign_action(card, datetime.now(UTC))]),
+            partial(runner.invoke, args=["shifts", "close-forgotten"]))
+        result = answer.get_json()["answers"][0]["result"]
+        db.session.rollback()
+        shifts = db.session.scalars(select(Shift).where(
+            Shift.volunteer_id == volunteer.id).order_by(Shift.id)).all()
+        if result["action"] == "out":  # the read came first: an ordinary sign-out
+            [shift] = shifts
+            assert "auto_closed" not in shift.flags and not shift.is_open
+        else:  # the rule came first: the read sees the closed shift and starts a new one
+            assert result["action"] == "in"
+            closed, opened = shifts
+            assert "auto_closed" in closed.flags and opened.is_open

@@ -1,0 +1,72 @@
+"""Sign paths the fast kiosk route folds together: the right shift is found in every case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from server.shifts.models import KioskAction, Shift
+from tests.devices.fixtures import sign_action
+
+DAY = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in 昭化
+
+
+def _shifts(db):
+    db.session.rollback()
+    return list(db.session.scalars(select(Shift).order_by(Shift.id)))
+
+
+def test_a_late_upload_right_after_a_sign_out_here_is_a_repeat_even_after_a_shift_elsewhere(
+        db, network, enroll_kiosk, create_volunteer):
+    here = enroll_kiosk(network["library"])
+    there = enroll_kiosk(network["west_station"])
+    _, card = create_volunteer()
+    here.sign(card, DAY)
+    assert here.sign(card, DAY + timedelta(hours=1))["result"]["action"] == "out"
+    there.sign(card, DAY + timedelta(hours=2))
+    there.sign(card, DAY + timedelta(hours=3))  # the last shift to end is elsewhere
+    # An offline kiosk uploads a second read of the card, 30 s after the sign-out here.
+    late = here.sign(card, DAY + timedelta(hours=1, seconds=30))
+    first, second = _shifts(db)
+    assert late["result"]["action"] == "noop" and late["result"]["shift_id"] == first.id
+    assert len(_shifts(db)) == 2 and not second.is_open
+
+
+def test_a_sign_in_older_than_the_last_shift_elsewhere_is_out_of_order(
+        db, network, enroll_kiosk, create_volunteer):
+    here = enroll_kiosk(network["library"])
+    there = enroll_kiosk(network["west_station"])
+    _, card = create_volunteer()
+    there.sign(card, DAY + timedelta(hours=2))
+    there.sign(card, DAY + timedelta(hours=3))
+    answer = here.sign(card, DAY + timedelta(hours=1))
+    assert (answer["status"], answer["error"]["code"]) == (409, "out_of_order")
+    assert len(_shifts(db)) == 1
+
+
+def test_the_same_key_twice_in_one_batch_is_applied_once(db, enroll_kiosk, create_volunteer):
+    kiosk = enroll_kiosk()
+    _, card = create_volunteer()
+    action = sign_action(card, DAY, key="twice")
+    other = sign_action(card, DAY + timedelta(hours=1), key="twice")
+    first, again, reused = kiosk.upload([action, action, other]).get_json()["answers"]
+    assert first["result"]["action"] == "in" and again == first
+    assert (reused["status"], reused["error"]["code"]) == (422, "key_reused")
+    assert len(_shifts(db)) == 1
+    assert db.session.scalar(select(func.count()).select_from(KioskAction)) == 1
+
+
+def test_a_refused_read_keeps_the_kiosks_health_and_its_answer(db, enroll_kiosk,
+                                                                 create_volunteer):
+    from server.devices.models import Device
+
+    kiosk = enroll_kiosk()
+    _, card = create_volunteer()
+    answer = kiosk.sign(card, DAY, direction="out", clock_offset_ms=1500)
+    assert (answer["status"], answer["error"]["code"]) == (409, "no_open_shift")
+    db.session.rollback()
+    device = db.session.get(Device, kiosk.id)
+    assert device.clock_offset_ms == 1500 and device.last_seen_at is not None
+    stored = db.session.scalar(select(KioskAction))
+    assert stored.status == 409 and stored.response["error"]["code"] == "no_open_shift"
