@@ -87,7 +87,7 @@ def run_backend(name: str, url: str, seconds: float) -> dict:
     kiosks = prepare(url, 50, 1)
     item_id, links = _menu(url, kiosks)
     port = _free_port()
-    proc = _start(env, port)
+    proc = _start(env, port, workers=4, threads=4)  # the settings bench_signin uses
     try:
         insert = lambda i, k, n: ("/bench/insert", b"{}",  # noqa: E731
                                   {"Content-Type": "application/json"}, None)
