@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
 from ..core.auth import current_user, login_required, require_site
+from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
+from ..core.web import download
 from ..extensions import db
 from ..sites import operations as sites
 from . import operations as ops
@@ -30,12 +32,6 @@ def _live_code(site):
     return code
 
 
-def _download(data, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
-
-
 @bp.get("/<int:site_id>/code")
 @login_required
 def show(site_id: int):
@@ -53,6 +49,7 @@ def issue(site_id: int):
         try:
             code = ops.ensure_point_code(site, actor=current_user())
         except DomainError as error:
+            mark_failed()  # nothing half-done: a rotation that could not issue keeps the old code
             flash(str(error.message), "error")
         else:
             flash(_("Code version %(v)d is ready to print.", v=code.version), "success")
@@ -69,6 +66,7 @@ def rotate(site_id: int):
             code = ops.rotate_point_code(site, form.reason.data or _("replaced"),
                                          actor=current_user())
         except DomainError as error:
+            mark_failed()  # nothing half-done: a rotation that could not issue keeps the old code
             flash(str(error.message), "error")
         else:
             flash(_("The old code is withdrawn. Print and post version %(v)d.", v=code.version),
@@ -85,6 +83,7 @@ def revoke(site_id: int):
         try:
             ops.revoke_point_code(site, form.reason.data, actor=current_user())
         except DomainError as error:
+            mark_failed()  # nothing half-done: a rotation that could not issue keeps the old code
             flash(str(error.message), "error")
         else:
             flash(_("The code is withdrawn. Scans of it are now refused."), "success")
@@ -95,14 +94,14 @@ def revoke(site_id: int):
 @login_required
 def png(site_id: int):
     code = _live_code(require_site(site_id))
-    return _download(printing.code_png(code), "image/png", f"code-{code.short_code}.png")
+    return download(printing.code_png(code), "image/png", f"code-{code.short_code}.png")
 
 
 @bp.get("/<int:site_id>/code.svg")
 @login_required
 def svg(site_id: int):
     code = _live_code(require_site(site_id))
-    return _download(printing.code_svg(code), "image/svg+xml", f"code-{code.short_code}.svg")
+    return download(printing.code_svg(code), "image/svg+xml", f"code-{code.short_code}.svg")
 
 
 @bp.get("/<int:site_id>/poster.pdf")
@@ -112,7 +111,7 @@ def poster(site_id: int):
     size = request.args.get("size", "A4")
     if size not in printing.SIZES:
         raise NotFound(_l("No such paper size."), "bad_size")
-    return _download(printing.posters_pdf([code], size), "application/pdf",
+    return download(printing.posters_pdf([code], size), "application/pdf",
                      f"poster-{code.short_code}-{size}.pdf")
 
 
@@ -128,5 +127,5 @@ def batch(site_id: int):
     codes = [ops.ensure_point_code(site, actor=current_user())
              for site in db.session.scalars(sites.subtree_query(root).order_by(sites.Site.id))
              if site.is_active]
-    return _download(printing.posters_pdf(codes, form.size.data), "application/pdf",
+    return download(printing.posters_pdf(codes, form.size.data), "application/pdf",
                      f"posters-{root.id}-{form.size.data}.pdf")

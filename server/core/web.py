@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -29,6 +29,13 @@ def _http_message(status: int) -> str:
         413: _("The upload is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
     }.get(status, _("Something went wrong on our side. Please try again."))
+
+
+def download(data, mimetype: str, filename: str) -> Response:
+    """A file the browser saves (posters, cards, code images); never cached."""
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
 
 
 def _respond(status: int, code: str, message: str, *, field=None, details=None,

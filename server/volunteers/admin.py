@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -23,6 +22,7 @@ from ..core.db import mark_failed
 from ..core.errors import DomainError
 from ..core.forms import ActionForm, ReasonForm
 from ..core.i18n import _, _l
+from ..core.web import download
 from ..extensions import db
 from ..sites import operations as sites
 from . import cards, logins, teams
@@ -40,12 +40,6 @@ class VolunteerForm(FlaskForm):
     phone = StringField(_l("Mobile phone"))
     home_site_id = SelectField(_l("Home site"), choices=[])
     skills = StringField(_l("Skills (separate with commas)"))
-
-
-def download(data, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
 
 
 def require_volunteer(number: str):

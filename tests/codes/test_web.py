@@ -163,3 +163,19 @@ def test_round_trip_print_photograph_decode_verify_resolve(client, login, db, co
     landing = client.get(_path(found.text))
     assert landing.status_code == 200
     assert "东村新时代文明实践站" in landing.get_data(as_text=True)
+
+
+def test_a_rotation_that_cannot_finish_keeps_the_old_code(client, login, db, coded, network,
+                                                          district_admin):
+    """Rotating the code of a deactivated site would revoke and then fail to issue: the
+    refusal rolls back the revocation, so the site keeps the code it had."""
+    from server.sites.operations import set_active
+
+    token = login(district_admin)
+    db.session.rollback()
+    set_active(network["library"], False)
+    db.session.commit()
+    client.post(f"/admin/sites/{network['library'].id}/code/rotate",
+                data={"csrf_token": token, "reason": "换新"})
+    db.session.rollback()
+    assert ops.point_code(network["library"]).id == coded["library"].id
