@@ -7,11 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
 from ..core.auth import current_user, login_required, require_site
-from ..core.db import mark_failed
-from ..core.errors import DomainError, NotFound
+from ..core.errors import NotFound
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
-from ..core.web import download
+from ..core.web import download, refusal_flashed
 from ..extensions import db
 from ..sites import operations as sites
 from . import operations as ops
@@ -46,12 +45,8 @@ def show(site_id: int):
 def issue(site_id: int):
     site = require_site(site_id)
     if ReasonForm().validate_on_submit():
-        try:
+        with refusal_flashed():
             code = ops.ensure_point_code(site, actor=current_user())
-        except DomainError as error:
-            mark_failed()  # nothing half-done: a rotation that could not issue keeps the old code
-            flash(str(error.message), "error")
-        else:
             flash(_("Code version %(v)d is ready to print.", v=code.version), "success")
     return redirect(url_for(".show", site_id=site.id))
 
@@ -62,13 +57,9 @@ def rotate(site_id: int):
     site = require_site(site_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             code = ops.rotate_point_code(site, form.reason.data or _("replaced"),
                                          actor=current_user())
-        except DomainError as error:
-            mark_failed()  # nothing half-done: a rotation that could not issue keeps the old code
-            flash(str(error.message), "error")
-        else:
             flash(_("The old code is withdrawn. Print and post version %(v)d.", v=code.version),
                   "success")
     return redirect(url_for(".show", site_id=site.id))
@@ -80,12 +71,8 @@ def revoke(site_id: int):
     site = require_site(site_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             ops.revoke_point_code(site, form.reason.data, actor=current_user())
-        except DomainError as error:
-            mark_failed()  # nothing half-done: a rotation that could not issue keeps the old code
-            flash(str(error.message), "error")
-        else:
             flash(_("The code is withdrawn. Scans of it are now refused."), "success")
     return redirect(url_for(".show", site_id=site.id))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from contextlib import contextmanager
+
+from flask import Flask, Response, flash, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -29,6 +31,17 @@ def _http_message(status: int) -> str:
         413: _("The upload is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
     }.get(status, _("Something went wrong on our side. Please try again."))
+
+
+@contextmanager
+def refusal_flashed():
+    """For a page action: a DomainError inside rolls the request's writes back and becomes an
+    error message, and the view goes on (usually to its redirect). Success is flashed inside."""
+    try:
+        yield
+    except DomainError as error:
+        mark_failed()
+        flash(str(error.message), "error")
 
 
 def download(data, mimetype: str, filename: str) -> Response:

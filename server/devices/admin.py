@@ -15,6 +15,7 @@ from ..core.auth import current_user, login_required, require_site
 from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound
 from ..core.i18n import _, _l
+from ..core.web import refusal_flashed
 from ..extensions import db
 from ..shifts.models import KioskAction
 from ..sites.models import Site
@@ -90,11 +91,7 @@ def revoke(device_id: int):
     require_site(device.site_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             ops.revoke(device, form.reason.data or "", actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("The kiosk is revoked: it now accepts nothing."), "success")
     return redirect(url_for(".site_kiosks", site_id=device.site_id))

@@ -9,10 +9,10 @@ from sqlalchemy.orm import aliased
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 
 from ..core.auth import authorize, current_user, login_required, require_site
-from ..core.db import mark_failed
-from ..core.errors import DomainError, Forbidden, NotFound
+from ..core.errors import Forbidden, NotFound
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
+from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
@@ -100,12 +100,8 @@ def reverse(transfer_id: int):
         authorize(volunteer.home_site)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             ops.reverse(transfer, form.reason.data, actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Entry %(id)d reversed.", id=transfer.id), "success")
     return redirect(request.referrer or url_for(".transfers"))
 
@@ -115,13 +111,9 @@ def reverse(transfer_id: int):
 def balances():
     form = AdjustForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             volunteer = _volunteer_in_scope(form.number.data or "")
             ops.adjust(volunteer, form.points.data, form.reason.data, actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Adjustment posted for %(name)s.", name=volunteer.name), "success")
             return redirect(url_for(".balances"))
     accounts = db.session.scalars(_scoped(select(Account).where(Account.kind == "volunteer"),
@@ -140,12 +132,8 @@ def rule():
         if not current_user().is_district_admin:
             raise Forbidden(_l("Only the district sets the hours→points rule."), "out_of_scope")
         if form.validate_on_submit():
-            try:
+            with refusal_flashed():
                 ops.set_points_per_hour(form.points_per_hour.data, actor=current_user())
-            except DomainError as error:
-                mark_failed()
-                flash(str(error.message), "error")
-            else:
                 flash(_("Saved."), "success")
                 return redirect(url_for(".rule"))
         else:
@@ -162,15 +150,11 @@ def catalog_page():
     form = ItemForm()
     form.kind.choices = [SelectChoice(k, str(catalog.KIND_LABELS[k])) for k in ITEM_KINDS]
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             catalog.save_item(site, name=form.name.data, kind=form.kind.data,
                               description=form.description.data,
                               cost_points=form.cost_points.data, stock=form.stock.data,
                               actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Saved."), "success")
             return redirect(url_for(".catalog_page", site_id=site.id))
     items = list(db.session.scalars(select(Item).where(Item.site_id == site.id)

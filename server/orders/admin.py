@@ -9,11 +9,11 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 
 from ..core.auth import current_user, login_required, require_site
-from ..core.db import mark_failed
 from ..core.errors import DomainError
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..core.timeutil import utcnow
+from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Team, Volunteer
@@ -88,7 +88,7 @@ def dispatch(number: str):
     order = board.require_order(number)
     form = DispatchForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             team = db.session.get(Team, int(form.team_id.data)) if form.team_id.data else None
             volunteer = None
             if form.volunteer_number.data:
@@ -98,10 +98,6 @@ def dispatch(number: str):
                     raise DomainError(_l("No such volunteer."), "volunteer_not_found")
             rules.dispatch(order, team=team, volunteer=volunteer, pool=form.pool.data,
                            actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Dispatched."), "success")
     return redirect(url_for(".show", number=number))
 
@@ -112,12 +108,8 @@ def cancel(number: str):
     order = board.require_order(number)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             ops.cancel(order, form.reason.data, actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Cancelled."), "success")
     return redirect(url_for(".show", number=number))
 
@@ -129,15 +121,11 @@ def menu():
     form = ItemForm()
     form.team_id.choices = _team_choices(_("— by rule —"))
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             team = db.session.get(Team, int(form.team_id.data)) if form.team_id.data else None
             create_item(site=site, name=form.name.data, description=form.description.data,
                         content_area=form.content_area.data, brand=form.brand.data, team=team,
                         expected_minutes=form.expected_minutes.data, actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Added to the menu."), "success")
             return redirect(url_for(".menu", site_id=site.id))
     items = db.session.scalars(
@@ -153,14 +141,10 @@ def policy():
     current = rules.policy_for(site)
     form = PolicyForm(data=current if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             rules.set_policy(site, pool_enabled=form.pool_enabled.data,
                              accept_timeout_minutes=form.accept_timeout_minutes.data,
                              actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Saved."), "success")
             return redirect(url_for(".policy", site_id=site.id))
     return render_template("orders/admin_policy.html", site=site, form=form, current=current)

@@ -14,6 +14,7 @@ from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.i18n import _, _l
 from ..core.timeutil import LOCAL_TZ
+from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
@@ -124,13 +125,9 @@ def decide(shift_id: int):
     require_site(shift.site_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             ops.review(shift, form.decision.data == "approve", form.reason.data or "",
                        actor=current_user())
-        except DomainError as error:
-            mark_failed()
-            flash(str(error.message), "error")
-        else:
             flash(_("Approved.") if form.decision.data == "approve" else _("Rejected."),
                   "success")
     return redirect(request.form.get("next") or url_for(".approvals"))

@@ -10,6 +10,7 @@ from ..core.auth import current_user, login_required, require_site
 from ..core.errors import DomainError
 from ..core.forms import ActionForm
 from ..core.i18n import _, _l
+from ..core.web import refusal_flashed
 from . import operations as ops
 from .models import PARENT_KINDS
 
@@ -123,11 +124,8 @@ def _form_page(template, form, error: DomainError | None, **context):
 def deactivate(site_id: int):
     site = require_site(site_id)
     if ActionForm().validate_on_submit():
-        try:
+        with refusal_flashed():
             count = ops.set_active(site, False, actor=current_user())
-        except DomainError as exc:
-            flash(str(exc.message), "error")
-        else:
             flash(_("Deactivated %(n)d sites.", n=count), "success")
     return redirect(url_for(".show", site_id=site.id))
 
@@ -137,10 +135,7 @@ def deactivate(site_id: int):
 def activate(site_id: int):
     site = require_site(site_id)
     if ActionForm().validate_on_submit():
-        try:
+        with refusal_flashed():
             ops.set_active(site, True, actor=current_user())
-        except DomainError as exc:
-            flash(str(exc.message), "error")
-        else:
             flash(_("Reactivated."), "success")
     return redirect(url_for(".show", site_id=site.id))

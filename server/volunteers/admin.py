@@ -22,7 +22,7 @@ from ..core.db import mark_failed
 from ..core.errors import DomainError
 from ..core.forms import ActionForm, ReasonForm
 from ..core.i18n import _, _l
-from ..core.web import download
+from ..core.web import download, refusal_flashed
 from ..extensions import db
 from ..sites import operations as sites
 from . import cards, logins, teams
@@ -164,12 +164,8 @@ def reissue(number: str):
     volunteer = require_volunteer(number)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             code = ops.reissue_code(volunteer, form.reason.data or "", actor=current_user())
-        except DomainError as exc:
-            mark_failed()
-            flash(str(exc.message), "error")
-        else:
             flash(_("The old code is withdrawn. Print the new card (version %(v)d).",
                     v=code.version), "success")
     return redirect(url_for(".show", number=volunteer.number))

@@ -11,6 +11,7 @@ from ..core.auth import authorize, current_user, login_required
 from ..core.db import mark_failed
 from ..core.errors import DomainError
 from ..core.i18n import _, _l
+from ..core.web import refusal_flashed
 from ..extensions import db
 from . import operations as ops
 from . import teams
@@ -78,13 +79,9 @@ def _team_action(team_id: int, action) -> object:
     team = teams.get_team(team_id)
     form = MemberForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             volunteer = require_volunteer(form.number.data or request.form.get("number", ""))
             message = action(team, volunteer)
-        except DomainError as exc:
-            mark_failed()
-            flash(str(exc.message), "error")
-        else:
             flash(message, "success")
     return redirect(url_for(".show", team_id=team.id))
 
