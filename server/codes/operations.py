@@ -182,31 +182,62 @@ def resolve(text: str, *, expected_type: str | None = None, source: str = "web")
     return code
 
 
-# Built once: every kiosk scan runs it.
+# Built once: every kiosk scan runs them.
 _VOUCHED = (select(ServiceCode, SigningKeyRecord.public_x)
             .join(SigningKeyRecord, SigningKeyRecord.kid == ServiceCode.key_id)
             .where(ServiceCode.type == bindparam("type"),
                    ServiceCode.subject == bindparam("subject"),
                    ServiceCode.version == bindparam("version"),
                    ServiceCode.key_id == bindparam("kid"), SigningKeyRecord.retired_at.is_(None)))
+_codes, _keys = ServiceCode.__table__.c, SigningKeyRecord.__table__.c
+_VOUCHED_LIVE = (select(_keys.public_x)
+                 .select_from(ServiceCode.__table__.join(SigningKeyRecord.__table__,
+                                                         _keys.kid == _codes.key_id))
+                 .where(_codes.type == bindparam("type"), _codes.subject == bindparam("subject"),
+                        _codes.version == bindparam("version"), _codes.key_id == bindparam("kid"),
+                        _codes.revoked_at.is_(None), _keys.retired_at.is_(None)))
 
 
-def _vouched_code(text: str, expected_type: str | None) -> ServiceCode | None:
-    """The common case in one query: the code verifies with the process's cached keyring, and
-    its record names the same public key, not retired (a retirement counts at once in every
-    process). None when anything differs: the caller then decides with a fresh keyring."""
+def _cached_payload(text: str, expected_type: str | None) -> tuple[qr.Payload, str] | None:
+    """The payload if the code verifies with the process's cached keyring, with the public key
+    that verified it (x of its JWK); None when it does not."""
     ring = keys.cached_keyring()
     try:
         payload = qr.verify(text, ring, expected_type=expected_type,
                             base_url=current_app.config["BASE_URL"])
     except qr.CodeError:
         return None
-    row = db.session.execute(_VOUCHED, {
-        "type": str(payload.type), "subject": payload.subject, "version": payload.version,
-        "kid": payload.key_id}).first()
-    if row is None or row.public_x != ring.get(payload.key_id).to_jwk()["x"]:
+    return payload, ring.get(payload.key_id).to_jwk()["x"]
+
+
+def _lookup(payload: qr.Payload) -> dict:
+    return {"type": str(payload.type), "subject": payload.subject, "version": payload.version,
+            "kid": payload.key_id}
+
+
+def _vouched_code(text: str, expected_type: str | None) -> ServiceCode | None:
+    """The common case in one query: the code verifies with the process's cached keyring, and
+    its record names the same public key, not retired (a retirement counts at once in every
+    process). None when anything differs: the caller then decides with a fresh keyring."""
+    cached = _cached_payload(text, expected_type)
+    if cached is None:
+        return None
+    row = db.session.execute(_VOUCHED, _lookup(cached[0])).first()
+    if row is None or row.public_x != cached[1]:
         return None
     return row[0]
+
+
+def resolve_subject(text: str, *, expected_type: str, source: str = "web") -> str:
+    """resolve(text).subject for the hot paths (a kiosk reading a card): a live code vouched by
+    the cached keyring costs one light query and no loaded record; anything else, refusals
+    included, is decided by resolve()."""
+    cached = _cached_payload(text, expected_type)
+    if cached is not None:
+        public_x = db.session.connection().execute(_VOUCHED_LIVE, _lookup(cached[0])).scalar()
+        if public_x is not None and public_x == cached[1]:
+            return cached[0].subject
+    return resolve(text, expected_type=expected_type, source=source).subject
 
 
 def reject(reason: str, text: str, *, source: str, **details):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -27,20 +27,25 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-def record(action: str, target=None, *, actor=None, **details) -> AuditEvent:
-    """Append an audit event in the current transaction. `actor` is a user or a label."""
+_INSERT = insert(AuditEvent.__table__)
+
+
+def record(action: str, target=None, *, actor=None, **details) -> None:
+    """Append an audit event in the current transaction. `actor` is a user or a label.
+
+    One plain INSERT, executed now: events are never read back in the request that writes them,
+    so they need no ORM object (kiosk uploads write one on every refusal and credit)."""
     from .auth import current_user
 
     if actor is None and has_request_context():
         actor = current_user()
-    event = AuditEvent(
-        action=action,
-        actor_user_id=getattr(actor, "id", None),
-        actor=getattr(actor, "username", None) or (actor if isinstance(actor, str) else ""),
-        target_type=getattr(target, "__tablename__", None) if target is not None else None,
-        target_id=str(target.id) if target is not None else None,
-        ip=request.remote_addr if has_request_context() else None,
-        details=details,
-    )
-    db.session.add(event)
-    return event
+    db.session.connection().execute(_INSERT, {
+        "at": utcnow(),
+        "action": action,
+        "actor_user_id": getattr(actor, "id", None),
+        "actor": getattr(actor, "username", None) or (actor if isinstance(actor, str) else ""),
+        "target_type": getattr(target, "__tablename__", None) if target is not None else None,
+        "target_id": str(target.id) if target is not None else None,
+        "ip": request.remote_addr if has_request_context() else None,
+        "details": details,
+    })

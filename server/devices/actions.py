@@ -21,6 +21,9 @@ from .operations import record_contact
 Handler = Callable[[Device, dict, datetime, bool], dict]
 HANDLERS: dict[str, Handler] = {}
 SKEW_LIMIT = timedelta(minutes=5)
+# A kiosk that sends sent_at gets a new measured offset on every upload (network jitter); it is
+# stored only when it moved this much, so a busy kiosk's uploads do not rewrite its row.
+OFFSET_RESOLUTION_MS = 1000
 KEY_MAX = 64
 BATCH_MAX = 500
 # Built once: the hot path of every upload runs them as plain statements, not ORM queries.
@@ -73,11 +76,12 @@ def process_batch(device: Device, batch: dict) -> list[dict]:
     takes it for writes): a retry racing the original upload waits, then finds its answers."""
     received = utcnow()
     offset_ms = measured_offset(batch, received, device)
-    if offset_ms != device.clock_offset_ms:  # last_seen_at is device_required's
-        record_contact(device, clock_offset_ms=offset_ms)
+    stored = device.clock_offset_ms
+    if stored is None or abs(offset_ms - stored) >= OFFSET_RESOLUTION_MS:
+        record_contact(device, clock_offset_ms=offset_ms)  # last_seen_at is device_required's
     items = batch["actions"]
-    stored = _stored_answers(device, items)
-    return [_one(device, item, received, offset_ms, stored) for item in items]
+    answers = _stored_answers(device, items)
+    return [_one(device, item, received, offset_ms, answers) for item in items]
 
 
 def _usable_key(item) -> str | None:

@@ -6,11 +6,14 @@ import uuid
 
 from flask import has_request_context
 from sqlalchemy import case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..core import audit
 from ..core.errors import Conflict, ValidationError
 from ..core.i18n import _l
+from ..core.timeutil import utcnow
 from ..extensions import db
 from ..volunteers.models import Volunteer
 from .models import ISSUANCE, MEMO_MAX, Account, Setting, Transfer
@@ -162,22 +165,36 @@ def find(source_type: str, source_id) -> Transfer | None:
                                                     Transfer.source_id == str(source_id)))
 
 
+# One statement per posting: a source that already posted (a retry, a race) inserts nothing
+# and the existing transfer is returned. Both databases spell it the same way.
+_INSERT_TRANSFER = {
+    name: dialect.insert(Transfer.__table__).on_conflict_do_nothing()
+    .returning(Transfer.__table__.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 def post(debit: Account, credit: Account, amount: int, source_type: str, source_id, *,
          minutes: int = 0, memo: str = "", actor=None,
          reverses: Transfer | None = None) -> tuple[Transfer, bool]:
     """Insert one transfer; (existing, False) when its source already posted (a retry)."""
-    transfer = Transfer(debit_account_id=debit.id, credit_account_id=credit.id, amount=amount,
-                        source_type=source_type, source_id=str(source_id), minutes=minutes,
-                        memo=memo[:MEMO_MAX], actor=actor_label(actor),
-                        reverses_transfer_id=reverses.id if reverses else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(transfer)
-    except IntegrityError:
+    values = {"debit_account_id": debit.id, "credit_account_id": credit.id, "amount": amount,
+              "source_type": source_type, "source_id": str(source_id), "minutes": minutes,
+              "memo": memo[:MEMO_MAX], "actor": actor_label(actor),
+              "reverses_transfer_id": reverses.id if reverses else None,
+              "created_at": utcnow()}
+    connection = db.session.connection()
+    new_id = connection.execute(_INSERT_TRANSFER[connection.dialect.name], values).scalar()
+    if new_id is None:
         existing = find(source_type, source_id)
-        if existing is None:
-            raise
+        if existing is None:  # another unique rule refused it: not a retry of this source
+            raise Conflict(_l("This entry conflicts with one already recorded."),
+                           "transfer_conflict")
         return existing, False
+    # The row exists: the object joins the session as loaded, with no second INSERT.
+    transfer = Transfer(id=new_id, **values)
+    make_transient_to_detached(transfer)
+    db.session.add(transfer)
     audit.record("ledger.post", transfer, actor=audit_actor(actor), source=transfer.source,
                  amount=amount, debit=debit.id, credit=credit.id)
     return transfer, True
@@ -187,9 +204,6 @@ def credit_shift(shift) -> Transfer | None:
     """Points for a closed, creditable shift; calling again returns the same transfer."""
     if not shift.is_creditable or not shift.credited_minutes:
         return None
-    existing = find("shift", shift.id)
-    if existing is not None:
-        return existing
     points = points_for_minutes(shift.credited_minutes)
     if points <= 0:
         return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, ValidationError
@@ -32,6 +34,9 @@ _LAST_ENDED_ID = (select(Shift.id).where(Shift.volunteer_id == bindparam("volunt
 _OPEN_AND_LAST_ENDED = select(Shift).where(
     Shift.volunteer_id == bindparam("volunteer_id"),
     or_(Shift.ended_at.is_(None), Shift.id == _LAST_ENDED_ID)).with_for_update()
+
+_INSERT_SHIFT = insert(Shift.__table__).returning(Shift.__table__.c.id)
+_UPDATE_SHIFT = update(Shift.__table__).where(Shift.__table__.c.id == bindparam("shift_id"))
 
 _CREDITED_THAT_DAY = select(func.coalesce(func.sum(Shift.credited_minutes), 0)).where(
     Shift.volunteer_id == bindparam("volunteer_id"), Shift.id != bindparam("shift_id"),
@@ -137,37 +142,44 @@ def sign_locked(volunteer: Volunteer, site: Site, at: datetime, *, method: str,
 
 def _start(volunteer, site, at, method, verified, device, flags) -> Shift:
     flags = list(dict.fromkeys([*flags, *([] if verified else ["unverified"])]))
-    shift = Shift(volunteer_id=volunteer.id, site_id=site.id, started_at=at, start_method=method,
-                  start_device_id=getattr(device, "id", None), is_verified=verified,
-                  flags=flags, review="none")
+    values = {"volunteer_id": volunteer.id, "site_id": site.id, "started_at": at,
+              "start_method": method, "start_device_id": getattr(device, "id", None),
+              "is_verified": verified, "flags": flags, "review": "none", "review_reason": "",
+              "note": "", "created_at": utcnow()}
+    # A plain INSERT (the sign path's hottest write); the object joins the session as loaded.
+    shift_id = db.session.connection().execute(_INSERT_SHIFT, values).scalar_one()
+    shift = Shift(id=shift_id, ended_at=None, end_method=None, end_device_id=None,
+                  credited_minutes=None, reviewed_by_user_id=None, **values)
+    make_transient_to_detached(shift)
     db.session.add(shift)
-    db.session.flush()
     return shift
 
 
 def close(shift: Shift, at: datetime, *, method: str, verified: bool, device=None,
           flags=(), credited: int | None = None) -> Shift:
     """End a shift, count its minutes by the site's policy, and credit it when it may be."""
-    shift.ended_at = at
-    shift.end_method = method
-    shift.end_device_id = getattr(device, "id", None)
-    extra = [*flags, *([] if verified else ["unverified"])]
-    shift.flags = list(dict.fromkeys([*(shift.flags or []), *extra]))
-    shift.is_verified = bool(shift.is_verified and verified)
-    # The count reads only other shifts and the policy: one UPDATE of this shift, not two.
-    with db.session.no_autoflush:
-        shift.credited_minutes = counted_minutes(shift, credited)
-    shift.review = "pending" if REVIEW_FLAGS & set(shift.flags) else "none"
-    db.session.flush()
+    db.session.flush()  # the shift and anything pending reach the database before the count
+    all_flags = list(dict.fromkeys([*(shift.flags or []), *flags,
+                                    *([] if verified else ["unverified"])]))
+    values = {"ended_at": at, "end_method": method, "end_device_id": getattr(device, "id", None),
+              "flags": all_flags, "is_verified": bool(shift.is_verified and verified),
+              "review": "pending" if REVIEW_FLAGS & set(all_flags) else "none"}
+    values["credited_minutes"] = counted_minutes(shift, credited, ended_at=at)
+    # One UPDATE statement; the loaded object is kept in step without a flush of its own.
+    db.session.connection().execute(_UPDATE_SHIFT, {"shift_id": shift.id, **values})
+    for name, value in values.items():
+        set_committed_value(shift, name, value)
     credit(shift)
     return shift
 
 
-def counted_minutes(shift: Shift, minutes: int | None = None) -> int:
+def counted_minutes(shift: Shift, minutes: int | None = None, *,
+                    ended_at: datetime | None = None) -> int:
     """Rounded to the policy's step (nearest), then held to the daily cap (local day)."""
     policy = policy_for(shift.site or db.session.get(Site, shift.site_id))
     if minutes is None:
-        seconds = (as_utc(shift.ended_at) - as_utc(shift.started_at)).total_seconds()
+        ended_at = ended_at or shift.ended_at
+        seconds = (as_utc(ended_at) - as_utc(shift.started_at)).total_seconds()
         step = policy.rounding_minutes
         minutes = int((seconds / 60 + step / 2) // step) * step
     start = as_utc(shift.started_at).astimezone(LOCAL_TZ)

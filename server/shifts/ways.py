@@ -44,8 +44,8 @@ def refuse(code: str) -> PresenceRefused:
 def _locked_volunteer_for_code(text, source: str) -> Volunteer:
     if not isinstance(text, str) or not text or len(text) > 2000:
         raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
-    code = codes.resolve(text, expected_type="volunteer", source=source)
-    volunteer = ops.lock_volunteer_numbered(code.subject)
+    number = codes.resolve_subject(text, expected_type="volunteer", source=source)
+    volunteer = ops.lock_volunteer_numbered(number)
     if volunteer is None:
         raise NotFound(_l("No volunteer has this code."), "volunteer_not_found", field="code")
     return volunteer

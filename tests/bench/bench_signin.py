@@ -127,7 +127,10 @@ def run_backend(name: str, url: str, args) -> dict:
             at = base + timedelta(minutes=3 * (n // len(kiosk["cards"])) + 1, seconds=i)
             action = {"key": f"b{i}-{n}", "kind": "sign", "client_time": at.isoformat(),
                       "body": {"code": volunteer["card"]}}
-            body = json.dumps({"actions": [action]}).encode()
+            # What kiosk.sync sends: the batch's send time, from which the server measures
+            # the kiosk's clock offset on every upload.
+            body = json.dumps({"actions": [action], "clock_offset_ms": 0,
+                               "sent_at": datetime.now(UTC).isoformat()}).encode()
             return ("/api/v1/kiosk/actions", body,
                     {"Content-Type": "application/json",
                      "Authorization": f"Bearer {kiosk['secret']}"}, volunteer["number"])

@@ -70,3 +70,17 @@ def test_a_refused_read_keeps_the_kiosks_health_and_its_answer(db, enroll_kiosk,
     assert device.clock_offset_ms == 1500 and device.last_seen_at is not None
     stored = db.session.scalar(select(KioskAction))
     assert stored.status == 409 and stored.response["error"]["code"] == "no_open_shift"
+
+
+def test_clock_offset_jitter_does_not_rewrite_the_kiosk_row(db, enroll_kiosk, create_volunteer):
+    # Every upload measures the offset anew; a change under a second is network jitter.
+    from server.devices.models import Device
+
+    kiosk = enroll_kiosk()
+    _, card = create_volunteer()
+    offsets = []
+    for hours, reported in ((0, 5000), (1, 5400), (2, 3900), (3, 9000)):
+        kiosk.sign(card, DAY + timedelta(hours=hours), clock_offset_ms=reported)
+        db.session.rollback()
+        offsets.append(db.session.get(Device, kiosk.id).clock_offset_ms)
+    assert offsets == [5000, 5000, 3900, 9000]
