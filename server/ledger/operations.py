@@ -67,9 +67,13 @@ def _reason(reason) -> str:
 # ---- the hours→points rule ---------------------------------------------------------------
 
 
+_RULE = select(Setting.__table__.c.value).where(Setting.__table__.c.key == POINTS_PER_HOUR_KEY)
+
+
 def points_per_hour() -> int:
-    setting = db.session.get(Setting, POINTS_PER_HOUR_KEY)
-    return setting.value if setting is not None else DEFAULT_POINTS_PER_HOUR
+    db.session.flush()  # a rule set earlier in this transaction counts
+    value = db.session.connection().execute(_RULE).scalar()
+    return value if value is not None else DEFAULT_POINTS_PER_HOUR
 
 
 def set_points_per_hour(value, *, actor=None) -> int:

@@ -184,9 +184,9 @@ def counted_minutes(shift: Shift, minutes: int | None = None, *,
         minutes = int((seconds / 60 + step / 2) // step) * step
     start = as_utc(shift.started_at).astimezone(LOCAL_TZ)
     day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    used = db.session.scalar(_CREDITED_THAT_DAY, {
+    used = db.session.connection().execute(_CREDITED_THAT_DAY, {
         "volunteer_id": shift.volunteer_id, "shift_id": shift.id, "day_start": day_start,
-        "day_end": day_start + timedelta(days=1)})
+        "day_end": day_start + timedelta(days=1)}).scalar()
     return max(0, min(minutes, policy.daily_cap_minutes - int(used)))
 
 

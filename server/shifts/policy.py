@@ -27,17 +27,20 @@ class Policy:
 
 FIELDS = ("rounding_minutes", "daily_cap_minutes", "max_shift_minutes",
           "forgotten_credit_minutes")
-# Built once: every sign-out asks.
-_POLICIES = select(HoursPolicy).where(HoursPolicy.site_id.in_(bindparam("ids", expanding=True)))
+# Built once: every sign-out asks (plain rows: no policy object is needed to read it).
+_table = HoursPolicy.__table__
+_POLICIES = select(_table.c.site_id, *(_table.c[f] for f in FIELDS)) \
+    .where(_table.c.site_id.in_(bindparam("ids", expanding=True)))
 
 
 def policy_for(site: Site) -> Policy:
     ids = site.ancestor_ids + [site.id]
-    found = {p.site_id: p for p in db.session.scalars(_POLICIES, {"ids": ids})}
+    db.session.flush()  # a policy set earlier in this transaction counts
+    found = {row.site_id: row for row in db.session.connection().execute(_POLICIES,
+                                                                          {"ids": ids})}
     for site_id in reversed(ids):
         if site_id in found:
-            record = found[site_id]
-            return Policy(*(getattr(record, f) for f in FIELDS), site_id=site_id)
+            return Policy(*(found[site_id]._mapping[f] for f in FIELDS), site_id=site_id)
     return Policy()
 
 
