@@ -190,12 +190,18 @@ _VOUCHED = (select(ServiceCode, SigningKeyRecord.public_x)
                    ServiceCode.version == bindparam("version"),
                    ServiceCode.key_id == bindparam("kid"), SigningKeyRecord.retired_at.is_(None)))
 _codes, _keys = ServiceCode.__table__.c, SigningKeyRecord.__table__.c
-_VOUCHED_LIVE = (select(_keys.public_x)
-                 .select_from(ServiceCode.__table__.join(SigningKeyRecord.__table__,
-                                                         _keys.kid == _codes.key_id))
-                 .where(_codes.type == bindparam("type"), _codes.subject == bindparam("subject"),
-                        _codes.version == bindparam("version"), _codes.key_id == bindparam("kid"),
-                        _codes.revoked_at.is_(None), _keys.retired_at.is_(None)))
+# For a hot path that reads a code and locks what it names in one query: added to that query's
+# WHERE with live_code_params(), a row comes back only if the code is on record, not revoked,
+# and signed by this same key, not retired.
+LIVE_CODE = (select(_codes.id)
+             .select_from(ServiceCode.__table__.join(SigningKeyRecord.__table__,
+                                                     _keys.kid == _codes.key_id))
+             .where(_codes.type == bindparam("code_type"),
+                    _codes.subject == bindparam("code_subject"),
+                    _codes.version == bindparam("code_version"),
+                    _codes.key_id == bindparam("code_kid"), _codes.revoked_at.is_(None),
+                    _keys.public_x == bindparam("code_public_x"), _keys.retired_at.is_(None))
+             .exists())
 
 
 def _cached_payload(text: str, expected_type: str | None) -> tuple[qr.Payload, str] | None:
@@ -228,16 +234,17 @@ def _vouched_code(text: str, expected_type: str | None) -> ServiceCode | None:
     return row[0]
 
 
-def resolve_subject(text: str, *, expected_type: str, source: str = "web") -> str:
-    """resolve(text).subject for the hot paths (a kiosk reading a card): a live code vouched by
-    the cached keyring costs one light query and no loaded record; anything else, refusals
-    included, is decided by resolve()."""
+def live_code_params(text: str, expected_type: str) -> tuple[str, dict] | None:
+    """(subject, parameters for LIVE_CODE) when the code verifies with the process's cached
+    keyring; None when it does not. A query using LIVE_CODE that finds nothing decides
+    nothing: the caller then calls resolve(), which refuses (and audits) or finds the code."""
     cached = _cached_payload(text, expected_type)
-    if cached is not None:
-        public_x = db.session.connection().execute(_VOUCHED_LIVE, _lookup(cached[0])).scalar()
-        if public_x is not None and public_x == cached[1]:
-            return cached[0].subject
-    return resolve(text, expected_type=expected_type, source=source).subject
+    if cached is None:
+        return None
+    payload, public_x = cached
+    return payload.subject, {"code_type": str(payload.type), "code_subject": payload.subject,
+                             "code_version": payload.version, "code_kid": payload.key_id,
+                             "code_public_x": public_x}
 
 
 def reject(reason: str, text: str, *, source: str, **details):

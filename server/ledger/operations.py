@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import has_request_context
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -127,6 +127,21 @@ def system_account(code: str) -> Account:
                           lambda: Account(kind="system", code=code))
 
 
+_accounts = Account.__table__.c
+_ISSUANCE_AND_VOLUNTEER = select(_accounts.id, _accounts.code).where(
+    (_accounts.code == ISSUANCE) | (_accounts.volunteer_id == bindparam("volunteer_id")))
+
+
+def _credit_account_ids(volunteer: Volunteer) -> tuple[int, int]:
+    """(issuance account id, the volunteer's account id) in one light query, as every credit
+    needs; whichever does not exist yet is made the usual way."""
+    found = {code: account_id for account_id, code in db.session.connection().execute(
+        _ISSUANCE_AND_VOLUNTEER, {"volunteer_id": volunteer.id})}
+    issuance = found.get(ISSUANCE) or system_account(ISSUANCE).id
+    own = found.get(None) or account_for(volunteer).id  # a volunteer's account has no code
+    return issuance, own
+
+
 def lock_account(account: Account) -> Account:
     """Row lock (PostgreSQL); SQLite writers are already serialised by BEGIN IMMEDIATE."""
     return db.session.scalar(select(Account).where(Account.id == account.id)
@@ -178,11 +193,13 @@ _INSERT_TRANSFER = {
 }
 
 
-def post(debit: Account, credit: Account, amount: int, source_type: str, source_id, *,
-         minutes: int = 0, memo: str = "", actor=None,
+def post(debit: Account | int, credit: Account | int, amount: int, source_type: str,
+         source_id, *, minutes: int = 0, memo: str = "", actor=None,
          reverses: Transfer | None = None) -> tuple[Transfer, bool]:
-    """Insert one transfer; (existing, False) when its source already posted (a retry)."""
-    values = {"debit_account_id": debit.id, "credit_account_id": credit.id, "amount": amount,
+    """Insert one transfer; (existing, False) when its source already posted (a retry).
+    Accounts are given as records or ids."""
+    debit_id, credit_id = (a if isinstance(a, int) else a.id for a in (debit, credit))
+    values = {"debit_account_id": debit_id, "credit_account_id": credit_id, "amount": amount,
               "source_type": source_type, "source_id": str(source_id), "minutes": minutes,
               "memo": memo[:MEMO_MAX], "actor": actor_label(actor),
               "reverses_transfer_id": reverses.id if reverses else None,
@@ -200,7 +217,7 @@ def post(debit: Account, credit: Account, amount: int, source_type: str, source_
     make_transient_to_detached(transfer)
     db.session.add(transfer)
     audit.record("ledger.post", transfer, actor=audit_actor(actor), source=transfer.source,
-                 amount=amount, debit=debit.id, credit=credit.id)
+                 amount=amount, debit=debit_id, credit=credit_id)
     return transfer, True
 
 
@@ -211,7 +228,7 @@ def credit_shift(shift) -> Transfer | None:
     points = points_for_minutes(shift.credited_minutes)
     if points <= 0:
         return None
-    transfer, _ = post(system_account(ISSUANCE), account_for(shift.volunteer), points, "shift",
+    transfer, _ = post(*_credit_account_ids(shift.volunteer), points, "shift",
                        shift.id, minutes=shift.credited_minutes,
                        memo=shift.site.name if shift.site else "", actor="system")
     return transfer
@@ -227,7 +244,7 @@ def credit_service(order, volunteer: Volunteer, minutes: int) -> Transfer:
         raise ValidationError(_l("Too few minutes to earn a point."), "no_points",
                               field="minutes")
     memo = str(getattr(order, "number", "") or getattr(order, "title", "") or "")
-    transfer, _ = post(system_account(ISSUANCE), account_for(volunteer), points, "order",
+    transfer, _ = post(*_credit_account_ids(volunteer), points, "order",
                        order.id, minutes=minutes, memo=memo, actor="system")
     return transfer
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..codes.operations import LIVE_CODE
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.i18n import _l
@@ -34,6 +35,12 @@ _LAST_ENDED_ID = (select(Shift.id).where(Shift.volunteer_id == bindparam("volunt
 _OPEN_AND_LAST_ENDED = select(Shift).where(
     Shift.volunteer_id == bindparam("volunteer_id"),
     or_(Shift.ended_at.is_(None), Shift.id == _LAST_ENDED_ID)).with_for_update()
+
+# A kiosk's card read: the volunteer a live card names, locked, in one query. The shifts are
+# read by a second statement after the lock is held: on PostgreSQL a statement that waited for
+# a row lock re-reads only that row, so shifts joined into it could miss a concurrent sign-in.
+_CARD_READ = (select(Volunteer).where(Volunteer.number == bindparam("number"), LIVE_CODE)
+              .with_for_update())
 
 _INSERT_SHIFT = insert(Shift.__table__).returning(Shift.__table__.c.id)
 _UPDATE_SHIFT = update(Shift.__table__).where(Shift.__table__.c.id == bindparam("shift_id"))
@@ -75,7 +82,10 @@ def _active(volunteer: Volunteer) -> Volunteer:
     return volunteer
 
 
-def _open_and_last_ended(volunteer: Volunteer) -> tuple[Shift | None, Shift | None]:
+ShiftState = tuple[Shift | None, Shift | None]  # (the open shift, the one that ended last)
+
+
+def open_and_last_ended(volunteer: Volunteer) -> ShiftState:
     """The open shift and the shift that ended last, locked, in one query."""
     current = last = None
     for shift in db.session.scalars(_OPEN_AND_LAST_ENDED, {"volunteer_id": volunteer.id}):
@@ -84,6 +94,17 @@ def _open_and_last_ended(volunteer: Volunteer) -> tuple[Shift | None, Shift | No
         else:
             last = shift
     return current, last
+
+
+def read_card(number: str, code_params: dict) -> tuple[Volunteer, ShiftState] | None:
+    """The checks of a scanned card's code (codes.LIVE_CODE) and lock_volunteer_numbered in
+    one query, then open_and_last_ended. None when the code is not live or nobody has the
+    number; the caller finds out which the slow way."""
+    volunteer = db.session.scalar(_CARD_READ, {"number": number, **code_params})
+    if volunteer is None:
+        return None
+    volunteer = _active(volunteer)
+    return volunteer, open_and_last_ended(volunteer)
 
 
 def _last_closed_here(volunteer: Volunteer, site: Site) -> Shift | None:
@@ -101,10 +122,11 @@ def sign(volunteer: Volunteer, site: Site, at: datetime, *, method: str, verifie
 
 def sign_locked(volunteer: Volunteer, site: Site, at: datetime, *, method: str,
                 verified: bool, device=None, direction: str | None = None, flags=(),
-                actor=None) -> SignResult:
-    """sign() for a volunteer the caller has just locked (lock_volunteer*)."""
+                actor=None, state: ShiftState | None = None) -> SignResult:
+    """sign() for a volunteer the caller has just locked (lock_volunteer*, read_card, which
+    also gives the `state`)."""
     at = as_utc(at)
-    current, last_ended = _open_and_last_ended(volunteer)
+    current, last_ended = state if state is not None else open_and_last_ended(volunteer)
     if current is not None and current.site_id == site.id:
         started = as_utc(current.started_at)
         if abs(at - started) < DEBOUNCE:

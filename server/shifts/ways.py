@@ -41,14 +41,21 @@ def refuse(code: str) -> PresenceRefused:
     return PresenceRefused(message, code, status=status)
 
 
-def _locked_volunteer_for_code(text, source: str) -> Volunteer:
+def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
+    """The volunteer a scanned card names, locked, with their open and last ended shifts."""
     if not isinstance(text, str) or not text or len(text) > 2000:
         raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
-    number = codes.resolve_subject(text, expected_type="volunteer", source=source)
+    checked = codes.live_code_params(text, "volunteer")
+    card = ops.read_card(*checked) if checked is not None else None
+    if card is not None:
+        return card  # the common case: one query
+    # Something is off (a refused code, an unknown number, a key not yet cached): decided
+    # step by step, each refusal with its own answer.
+    number = codes.resolve(text, expected_type="volunteer", source=source).subject
     volunteer = ops.lock_volunteer_numbered(number)
     if volunteer is None:
         raise NotFound(_l("No volunteer has this code."), "volunteer_not_found", field="code")
-    return volunteer
+    return volunteer, ops.open_and_last_ended(volunteer)
 
 
 def result_out(result: ops.SignResult) -> dict:
@@ -66,10 +73,10 @@ def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool) -
     if direction not in (None, "in", "out"):
         raise ValidationError(_l("direction must be in or out."), "invalid_direction",
                               field="direction")
-    volunteer = _locked_volunteer_for_code(body.get("code"), f"kiosk {device.id}")
+    volunteer, state = _read_card(body.get("code"), f"kiosk {device.id}")
     result = ops.sign_locked(volunteer, device.site, client_time, method="kiosk",
                              verified=True, device=device, direction=direction,
-                             flags=("clock_skew",) if clock_skewed else ())
+                             flags=("clock_skew",) if clock_skewed else (), state=state)
     return result_out(result)
 
 
