@@ -94,9 +94,10 @@ def set_points_per_hour(value, *, actor=None) -> int:
     return value
 
 
-def points_for_minutes(minutes: int) -> int:
-    """Whole points for credited minutes, rounded down: the bank never pays for time not served."""
-    return max(0, int(minutes)) * points_per_hour() // 60
+def points_for_minutes(minutes: int, rule: int | None = None) -> int:
+    """Whole points for credited minutes, rounded down: the bank never pays for time not served.
+    `rule` is points per hour when the caller has read it already."""
+    return max(0, int(minutes)) * (points_per_hour() if rule is None else rule) // 60
 
 
 # ---- accounts ------------------------------------------------------------------------------
@@ -128,18 +129,22 @@ def system_account(code: str) -> Account:
 
 
 _accounts = Account.__table__.c
-_ISSUANCE_AND_VOLUNTEER = select(_accounts.id, _accounts.code).where(
+# What every credit needs, in one query: the issuance account, the volunteer's account and the
+# hours->points rule (on each row; there are no rows before the first account is made).
+_CREDIT_CONTEXT = select(_accounts.id, _accounts.code,
+                         func.coalesce(_RULE.scalar_subquery(), DEFAULT_POINTS_PER_HOUR)).where(
     (_accounts.code == ISSUANCE) | (_accounts.volunteer_id == bindparam("volunteer_id")))
 
 
-def _credit_account_ids(volunteer: Volunteer) -> tuple[int, int]:
-    """(issuance account id, the volunteer's account id) in one light query, as every credit
-    needs; whichever does not exist yet is made the usual way."""
-    found = {code: account_id for account_id, code in db.session.connection().execute(
-        _ISSUANCE_AND_VOLUNTEER, {"volunteer_id": volunteer.id})}
+def _credit_context(volunteer: Volunteer) -> tuple[int, int, int]:
+    """(issuance account id, the volunteer's account id, points per hour); an account that
+    does not exist yet is made the usual way."""
+    db.session.flush()  # a rule set earlier in this transaction counts
+    rows = db.session.connection().execute(_CREDIT_CONTEXT, {"volunteer_id": volunteer.id}).all()
+    found = {code: account_id for account_id, code, _ in rows}
     issuance = found.get(ISSUANCE) or system_account(ISSUANCE).id
     own = found.get(None) or account_for(volunteer).id  # a volunteer's account has no code
-    return issuance, own
+    return issuance, own, rows[0][2] if rows else points_per_hour()
 
 
 def lock_account(account: Account) -> Account:
@@ -225,10 +230,11 @@ def credit_shift(shift) -> Transfer | None:
     """Points for a closed, creditable shift; calling again returns the same transfer."""
     if not shift.is_creditable or not shift.credited_minutes:
         return None
-    points = points_for_minutes(shift.credited_minutes)
+    issuance, own, rule = _credit_context(shift.volunteer)
+    points = points_for_minutes(shift.credited_minutes, rule)
     if points <= 0:
         return None
-    transfer, _ = post(*_credit_account_ids(shift.volunteer), points, "shift",
+    transfer, _ = post(issuance, own, points, "shift",
                        shift.id, minutes=shift.credited_minutes,
                        memo=shift.site.name if shift.site else "", actor="system")
     return transfer
@@ -239,12 +245,13 @@ def credit_service(order, volunteer: Volunteer, minutes: int) -> Transfer:
     if not isinstance(minutes, int) or minutes <= 0:
         raise ValidationError(_l("Service minutes must be a positive whole number."),
                               "invalid_minutes", field="minutes")
-    points = points_for_minutes(minutes)
+    issuance, own, rule = _credit_context(volunteer)
+    points = points_for_minutes(minutes, rule)
     if points <= 0:
         raise ValidationError(_l("Too few minutes to earn a point."), "no_points",
                               field="minutes")
     memo = str(getattr(order, "number", "") or getattr(order, "title", "") or "")
-    transfer, _ = post(*_credit_account_ids(volunteer), points, "order",
+    transfer, _ = post(issuance, own, points, "order",
                        order.id, minutes=minutes, memo=memo, actor="system")
     return transfer
 

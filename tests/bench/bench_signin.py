@@ -1,9 +1,11 @@
 """Sign-in benchmark: 50 simulated kiosks uploading sign actions to gunicorn, beside a bare INSERT.
 
 Run from the repo root: ``.venv/bin/python tests/bench/bench_signin.py [--seconds 12]
-[--kiosks 50] [--pg URL] [--workers 4 --threads 4]``. Prints actions/s, p50/p99 latency,
-errors and a check that no shift was lost or duplicated, on SQLite and (with --pg or
-TEST_DATABASE_URL) on PostgreSQL.
+[--kiosks 50] [--pg URL] [--workers 2 --threads 4] [--batch 1,10]``. Prints actions/s, p50/p99
+latency, errors and a check that no shift was lost or duplicated, on SQLite and (with --pg or
+TEST_DATABASE_URL) on PostgreSQL. The headline is one action per request, as an online kiosk
+uploads each read at once; a larger --batch adds a run where each upload carries that many
+actions, as a kiosk's outbox does when it catches up after being offline.
 """
 
 from __future__ import annotations
@@ -52,8 +54,10 @@ def _start(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen
 
 
 def _drive(port: int, kiosks: list[dict], seconds: float, make_request):
-    """Each kiosk a thread with a keep-alive connection, sending one request after another."""
+    """Each kiosk a thread with a keep-alive connection, sending one request after another
+    until the time is up or make_request returns None (that client has nothing left to send)."""
     latencies, errors, sent = [], Counter(), []
+    done = [0]  # actions answered (a request may carry several)
     lock = threading.Lock()
     stop = time.time() + seconds
 
@@ -62,7 +66,10 @@ def _drive(port: int, kiosks: list[dict], seconds: float, make_request):
         n = 0
         mine, my_sent = [], []
         while time.time() < stop:
-            path, body, headers, meta = make_request(index, kiosk, n)
+            request = make_request(index, kiosk, n)
+            if request is None:
+                break
+            path, body, headers, meta = request
             started = time.perf_counter()
             try:
                 conn.request("POST", path, body=body, headers=headers)
@@ -80,17 +87,18 @@ def _drive(port: int, kiosks: list[dict], seconds: float, make_request):
                 with lock:
                     errors[f"http {status}"] += 1
             elif meta is not None:
-                answer = json.loads(data)["answers"][0]
-                if answer["status"] != 200:
-                    with lock:
-                        errors[answer["error"]["code"]] += 1
-                else:
-                    my_sent.append((meta, answer["result"]["action"]))
+                for number, answer in zip(meta, json.loads(data)["answers"], strict=True):
+                    if answer["status"] != 200:
+                        with lock:
+                            errors[answer["error"]["code"]] += 1
+                    else:
+                        my_sent.append((number, answer["result"]["action"]))
             n += 1
         conn.close()
         with lock:
             latencies.extend(mine)
             sent.extend(my_sent)
+            done[0] += len(my_sent) if meta is not None else len(mine)
 
     threads = [threading.Thread(target=run, args=(i, k)) for i, k in enumerate(kiosks)]
     began = time.time()
@@ -98,13 +106,15 @@ def _drive(port: int, kiosks: list[dict], seconds: float, make_request):
         t.start()
     for t in threads:
         t.join()
-    return latencies, errors, sent, time.time() - began
+    return latencies, errors, sent, time.time() - began, done[0]
 
 
-def _stats(latencies, elapsed):
+def _stats(run):
+    """(answered per second, p50 ms, p99 ms) of a _drive result."""
+    latencies, elapsed, answered = run[0], run[3], run[4]
     ordered = sorted(latencies) or [0.0]
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-    return len(latencies) / elapsed, pick(0.50), pick(0.99)
+    return answered / elapsed, pick(0.50), pick(0.99)
 
 
 def run_backend(name: str, url: str, args) -> dict:
@@ -120,27 +130,37 @@ def run_backend(name: str, url: str, args) -> dict:
         bare = _drive(port, kiosks, args.seconds, insert)
         base = datetime.now(UTC) - timedelta(days=20)
 
-        def sign(i, kiosk, n):
-            # Round-robin over this kiosk's own volunteers; each read 3 minutes after the last
-            # of the same volunteer, so every read is a real sign-in or sign-out.
-            volunteer = kiosk["cards"][n % len(kiosk["cards"])]
-            at = base + timedelta(minutes=3 * (n // len(kiosk["cards"])) + 1, seconds=i)
-            action = {"key": f"b{i}-{n}", "kind": "sign", "client_time": at.isoformat(),
-                      "body": {"code": volunteer["card"]}}
-            # What kiosk.sync sends: the batch's send time, from which the server measures
-            # the kiosk's clock offset on every upload.
-            body = json.dumps({"actions": [action], "clock_offset_ms": 0,
-                               "sent_at": datetime.now(UTC).isoformat()}).encode()
-            return ("/api/v1/kiosk/actions", body,
-                    {"Content-Type": "application/json",
-                     "Authorization": f"Bearer {kiosk['secret']}"}, volunteer["number"])
+        def signs(phase: int, size: int):
+            def sign(i, kiosk, n):
+                # Round-robin over this kiosk's own volunteers; each read 3 minutes after the
+                # last of the same volunteer, so every read is a real sign-in or sign-out. A
+                # later phase runs a day later, so its reads follow the earlier ones.
+                cards = kiosk["cards"]
+                actions, numbers = [], []
+                for m in range(n * size, (n + 1) * size):
+                    volunteer = cards[m % len(cards)]
+                    at = base + timedelta(days=phase, minutes=3 * (m // len(cards)) + 1,
+                                          seconds=i)
+                    actions.append({"key": f"b{phase}-{i}-{m}", "kind": "sign",
+                                    "client_time": at.isoformat(),
+                                    "body": {"code": volunteer["card"]}})
+                    numbers.append(volunteer["number"])
+                # What kiosk.sync sends: the batch's send time, from which the server measures
+                # the kiosk's clock offset on every upload.
+                body = json.dumps({"actions": actions, "clock_offset_ms": 0,
+                                   "sent_at": datetime.now(UTC).isoformat()}).encode()
+                return ("/api/v1/kiosk/actions", body,
+                        {"Content-Type": "application/json",
+                         "Authorization": f"Bearer {kiosk['secret']}"}, numbers)
+            return sign
 
-        real = _drive(port, kiosks, args.seconds, sign)
+        runs = [(size, _drive(port, kiosks, args.seconds, signs(phase, size)))
+                for phase, size in enumerate(args.batch)]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    check = verify(url, real[2])
-    return {"name": name, "bare": bare, "real": real, "check": check}
+    check = verify(url, [item for _, run in runs for item in run[2]])
+    return {"name": name, "bare": bare, "runs": runs, "check": check}
 
 
 def main(argv=None) -> int:
@@ -150,9 +170,15 @@ def main(argv=None) -> int:
     ap.add_argument("--volunteers", type=int, default=20, help="per kiosk")
     ap.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL", ""))
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    # As `make run` serves: one worker process per core of this 2-core machine, 4 threads each.
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    ap.add_argument("--batch", default="1",
+                    help="actions per upload, one run each: e.g. 1,10 (at most 20 per kiosk)")
     args = ap.parse_args(argv)
+    args.batch = [int(b) for b in args.batch.split(",")]
+    if not all(1 <= b <= args.volunteers for b in args.batch):
+        ap.error("each batch size must be between 1 and --volunteers")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         if args.only != "postgresql":
@@ -161,19 +187,23 @@ def main(argv=None) -> int:
             from tests.bench.bench_signin_setup import pg_schema_url
 
             results.append(run_backend("PostgreSQL", pg_schema_url(args.pg), args))
-    print(f"\n{args.kiosks} kiosks, {args.seconds:.0f} s per run, 1 action per request, "
-          f"gunicorn {args.workers} workers x {args.threads} threads")
-    print(f"{'database':<11} {'endpoint':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    print(f"\n{args.kiosks} kiosks, {args.seconds:.0f} s per run, "
+          f"gunicorn {args.workers} workers x {args.threads} threads; bare = one INSERT per "
+          f"request, sign xN = N sign actions per upload")
+    print(f"{'database':<11} {'endpoint':<14} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'errors':>7}  ratio")
     for r in results:
-        b_rate, b50, b99 = _stats(r["bare"][0], r["bare"][3])
-        s_rate, s50, s99 = _stats(r["real"][0], r["real"][3])
+        b_rate, b50, b99 = _stats(r["bare"])
         print(f"{r['name']:<11} {'bare INSERT':<14} {b_rate:8.0f} {b50:8.1f} {b99:8.1f} "
               f"{sum(r['bare'][1].values()):7d}")
-        print(f"{'':<11} {'sign actions':<14} {s_rate:8.0f} {s50:8.1f} {s99:8.1f} "
-              f"{sum(r['real'][1].values()):7d}  {s_rate / b_rate:.2f}")
-        if r["real"][1] or r["bare"][1]:
-            print(f"{'':<11} errors: {dict(r['bare'][1])} {dict(r['real'][1])}")
+        for size, run in r["runs"]:
+            s_rate, s50, s99 = _stats(run)
+            print(f"{'':<11} {f'sign x{size}':<14} {s_rate:8.0f} {s50:8.1f} {s99:8.1f} "
+                  f"{sum(run[1].values()):7d}  {s_rate / b_rate:.2f}")
+            if run[1]:
+                print(f"{'':<11} errors: {dict(run[1])}")
+        if r["bare"][1]:
+            print(f"{'':<11} bare errors: {dict(r['bare'][1])}")
         print(f"{'':<11} check: {r['check']}")
     return 0
 
