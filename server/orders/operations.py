@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..codes import operations as codes
 from ..core import audit
+from ..core.db import serialize
 from ..core.errors import DomainError, Forbidden, NotFound, ValidationError
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
@@ -106,6 +107,9 @@ def parse_preferred(value) -> datetime | None:
 
 def _check_daily_limit(phone: str) -> None:
     limit = current_app.config["ORDERS_PHONE_DAILY_LIMIT"]
+    # Two orders from one phone at once would both count below the limit: the second waits
+    # here until the first commits, then counts it.
+    serialize(f"orders.phone-day:{phone}")
     midnight = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     count = db.session.scalar(select(func.count()).select_from(Order).where(
         Order.phone == phone, Order.placed_at >= as_utc(midnight)))

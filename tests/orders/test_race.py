@@ -83,3 +83,45 @@ def test_fifty_simultaneous_accepts_one_winner(race_app, db, place, teams):
     assert order.status == "accepted" and order.volunteer_id in racers
     assert db.session.scalar(select(func.count()).select_from(OrderStatusChange).where(
         OrderStatusChange.order_id == order.id, OrderStatusChange.to_status == "accepted")) == 1
+
+
+def test_simultaneous_orders_from_one_phone_keep_the_daily_limit(race_app, db, network, menu):
+    """Eight orders from one phone at once with a limit of 3 a day: exactly 3 are placed."""
+    from server.core.db import writing
+    from server.extensions import db as ext_db
+    from server.orders import operations as ops
+    from server.orders.models import Order, ServiceItem
+    from server.sites.models import Site
+
+    race_app.config["ORDERS_PHONE_DAILY_LIMIT"] = 3
+    site_id, item_id, phone = network["library"].id, menu["care"].id, "13822223333"
+    racers = 8
+    barrier = threading.Barrier(racers)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def place() -> None:
+        barrier.wait(timeout=20)
+        with race_app.app_context(), writing():
+            try:
+                ops.place_order(site=ext_db.session.get(Site, site_id),
+                                item=ext_db.session.get(ServiceItem, item_id), phone=phone)
+                ext_db.session.commit()
+                outcome = "placed"
+            except DomainError as error:
+                ext_db.session.rollback()
+                outcome = error.code
+            finally:
+                ext_db.session.remove()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=place) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["daily_limit"] * 5 + ["placed"] * 3
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Order)
+                             .where(Order.phone == phone)) == 3
