@@ -107,5 +107,10 @@ class Client:
 
         return self.request("GET", "/kiosk/order-status?code=" + quote(code, safe="")).body
 
+    def balance(self, code: str) -> dict:
+        from urllib.parse import quote
+
+        return self.request("GET", "/kiosk/balance?code=" + quote(code, safe="")).body
+
     def actions(self, batch: dict) -> dict:
         return self.request("POST", "/kiosk/actions", batch).body

@@ -45,6 +45,10 @@ def flow_blueprint(kiosk) -> Blueprint:
     def lookup(prompt_id: int):
         return jsonify(flows.lookup(prompt_id))
 
+    @bp.get("/balance/<int:prompt_id>.json")
+    def balance(prompt_id: int):
+        return jsonify(flows.balance(prompt_id))
+
     @bp.post("/complete")
     def complete():
         return jsonify(flows.complete(body().get("prompt")))

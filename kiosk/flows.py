@@ -115,6 +115,23 @@ class Flows:
         return {"number": found["number"], "status": found["status"],
                 "service": found.get("service", ""), "source": "server"}
 
+    def balance(self, prompt_id: int) -> dict:
+        """The balance of the volunteer at the redemption screen: asked of the server when it
+        answers quickly (and remembered), else the last one this kiosk saw, if any."""
+        prompt = self.prompt(prompt_id, "redeem")
+        kiosk = self.kiosk
+        client = Client(kiosk.server, kiosk.store.get("secret"), timeout=LOOKUP_TIMEOUT)
+        try:
+            found = client.balance(prompt["code"])
+        except Refused as exc:
+            reason = (exc.error.get("details") or {}).get("reason") or exc.code
+            return {"balance": None, "source": "server",
+                    "refused": messages.reason_text(reason, kiosk.lang)}
+        except Offline:
+            return {"balance": kiosk.store.balance(prompt["number"]), "source": "cache"}
+        kiosk.store.set_balance(prompt["number"], found["balance"])
+        return {"balance": found["balance"], "source": "server"}
+
     # ---- actions: each committed to the outbox before the screen says anything --------------
 
     def _record(self, kind: str, body: dict, display: dict) -> dict:

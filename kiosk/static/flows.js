@@ -322,12 +322,14 @@
       W.balance_unknown : fmt(W.balance_known, p.balance);
     const list = $("catalog-list");
     list.replaceChildren();
+    const buttons = [];
     catalog.items.forEach((item) => {
       const out = item.stock === 0;
       const sub = fmt(W.points, item.cost_points) + (out ? " · " + W.sold_out :
         item.stock === null || item.stock === undefined ? "" : " · " +
         fmt(W.stock_left, item.stock));
       const b = choiceButton(item.name, sub, out);
+      buttons.push([b, item]);
       b.addEventListener("click", () => {
         redeemItem = item;
         $("redeem-question").textContent = fmt(W.redeem_question, item.name, item.cost_points);
@@ -337,6 +339,19 @@
       list.append(b);
     });
     open("f-catalog", W.redeem_title, {fresh: true});
+    // The live balance when the server answers quickly; what cannot be afforded is greyed out
+    // (the server still decides: a balance can change between this look and the redemption).
+    call("flow/balance/" + p.id + ".json").then((b) => {
+      if (prompt !== p || b.source !== "server" || b.balance === null) return;
+      $("catalog-balance").textContent = fmt(W.balance_now, b.balance);
+      buttons.forEach(([button, item]) => {
+        if (item.cost_points > b.balance && !button.disabled) {
+          button.disabled = true;
+          button.querySelector(".item-sub").textContent = fmt(W.points, item.cost_points) +
+            " · " + W.too_few_points;
+        }
+      });
+    }).catch(() => {});
   }
 
   $("redeem-confirm").addEventListener("click", async () => {

@@ -22,7 +22,8 @@ def wants_json() -> bool:
 def error_responses(*statuses: int) -> dict:
     """The standard error entries for `documented(responses=...)`."""
     text = {400: "invalid input", 401: "login required", 403: "outside your scope",
-            404: "not found", 409: "conflict with the current state", 422: "unprocessable",
+            404: "not found", 409: "conflict with the current state",
+            410: "no longer valid (a revoked or expired code)", 422: "unprocessable",
             429: "too many requests"}
     return {s: (text[s], openapi.ref("Error")) for s in statuses}
 

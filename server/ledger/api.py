@@ -14,7 +14,8 @@ from ..extensions import db
 from ..volunteers.models import Volunteer
 from . import catalog
 from . import operations as ops
-from .schemas import BALANCE, CATALOG, STATEMENT, item_out, statement_out
+from .kiosk import volunteer_from_code
+from .schemas import BALANCE, CATALOG, KIOSK_BALANCE, STATEMENT, item_out, statement_out
 from .statement import statement
 
 bp = Blueprint("ledger_api", __name__, url_prefix=API_PREFIX)
@@ -68,3 +69,20 @@ def admin_catalog():
 def kiosk_catalog():
     site = current_device().site
     return {"items": [item_out(i) for i in catalog.items_for(site, active_only=True)]}
+
+
+@bp.get("/kiosk/balance")
+@device_required
+@documented("The points balance behind a scanned volunteer card, for the redemption screen. "
+            "Takes the scanned code, not the number, so a kiosk learns only the balances of "
+            "cards shown to it.",
+            query={"code": {"type": "string"}},
+            responses={200: ("balance", KIOSK_BALANCE),
+                       **error_responses(400, 401, 403, 404, 410)},
+            tags=("kiosk", "ledger"))
+def kiosk_balance():
+    device = current_device()
+    volunteer = volunteer_from_code(request.args.get("code", "")[:2000],
+                                    source=f"kiosk {device.id}")
+    return {"number": volunteer.number, "name": volunteer.masked_name,
+            "balance": ops.balance(volunteer)}

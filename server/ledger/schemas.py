@@ -13,6 +13,12 @@ BALANCE = openapi.component("LedgerBalance", {
                    "minutes": {"type": "integer", "description": "service minutes credited"}},
 })
 
+KIOSK_BALANCE = openapi.component("KioskBalance", {
+    "type": "object", "required": ["number", "name", "balance"],
+    "properties": {"number": {"type": "string"},
+                   "name": {"type": "string", "description": "masked, as on the kiosk screen"},
+                   "balance": {"type": "integer"}},
+})
 ENTRY = openapi.component("LedgerEntry", {
     "type": "object",
     "properties": {

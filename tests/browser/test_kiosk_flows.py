@@ -32,6 +32,7 @@ def catalog_item(db, network):
 
     item = catalog.save_item(network["library"], name="环保购物袋", kind="goods",
                              cost_points=30, stock=5)
+    catalog.save_item(network["library"], name="爱心理发", kind="service", cost_points=500)
     db.session.commit()
     return item
 
@@ -257,6 +258,10 @@ def test_volunteer_redeems_points_at_the_kiosk(kiosk, browser, shot, axe_source,
     page.get_by_text(f"{name}，请选择要兑换的物品").wait_for(timeout=20_000)
     (kiosk.camera / "b-card.png").unlink()
     assert "30 分" in page.get_by_role("button", name="环保购物袋").inner_text()
+    # The kiosk had never seen this card's balance: it asks the server while the list shows.
+    page.locator("#catalog-balance").get_by_text("您的积分余额：100 分").wait_for()
+    dear = page.get_by_role("button", name="爱心理发")
+    assert dear.is_disabled() and "积分不足" in dear.inner_text()
     shot(page, "kiosk-flow-catalog-portrait")
     check_page(page, axe_source)
     page.get_by_role("button", name="环保购物袋").click()

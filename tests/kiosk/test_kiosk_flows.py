@@ -54,6 +54,10 @@ def test_a_volunteer_code_redeems_only_after_the_button(kiosk, key):
     prompt = kiosk.status()["prompt"]
     assert prompt["kind"] == "redeem" and prompt["number"] == "V0001"
     assert kiosk.store.count("pending") == 0  # no sign-in
+    # Offline, the balance is the last one this kiosk saw: none yet, then a remembered one.
+    assert kiosk.flows.balance(prompt["id"]) == {"balance": None, "source": "cache"}
+    kiosk.store.set_balance("V0001", 40)
+    assert kiosk.flows.balance(prompt["id"]) == {"balance": 40, "source": "cache"}
     kiosk.on_scan(card)  # the mode is used up: the next read signs in as before
     assert kiosk.store.pending()[0].kind == "sign" and kiosk.screen.result.title == "签到成功"
 

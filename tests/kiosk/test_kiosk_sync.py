@@ -264,3 +264,19 @@ def test_a_code_from_a_new_signing_key_verifies_after_the_next_refresh(kiosk, ma
     assert not kiosk.refresh_due
     kiosk.sign(url)
     assert kiosk.screen.result.ok and kiosk.screen.result.name == name
+
+
+def test_the_redemption_screen_asks_the_server_for_the_balance(kiosk, make_volunteers, db):
+    from server.ledger import operations as ledger
+    from server.volunteers.models import Volunteer
+
+    (number, _, url), = make_volunteers(1)
+    with written(db):
+        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.number == number))
+        ledger.adjust(volunteer, 25, "opening balance", actor="test")
+    kiosk.flows.set_redeem_mode(True)
+    kiosk.on_scan(url)
+    prompt = kiosk.status()["prompt"]
+    assert prompt["kind"] == "redeem" and prompt["balance"] is None  # never seen here
+    assert kiosk.flows.balance(prompt["id"]) == {"balance": 25, "source": "server"}
+    assert kiosk.store.balance(number) == 25  # remembered for the next time offline

@@ -44,6 +44,7 @@ def kiosk(db, network, client):
         return response.get_json()["results" if "results" in response.get_json() else
                                    "answers"][0]
 
+    act.headers = {"Authorization": f"Bearer {secret}"}
     return act
 
 
@@ -86,6 +87,28 @@ def test_kiosk_refusals_leave_the_books_untouched(db, person, kiosk, make_item, 
     db.session.rollback()
     assert ops.balance(person) == 10 and db.session.get(Item, item.id).stock == 4
     assert db.session.scalar(db.select(db.func.count()).select_from(Redemption)) == 0
+
+
+def test_kiosk_shows_the_balance_behind_a_scanned_card(db, client, person, kiosk):
+    from server.volunteers import operations as volunteers
+
+    def look(code, headers=kiosk.headers):
+        return client.get("/api/v1/kiosk/balance", query_string={"code": code}, headers=headers)
+
+    card = _card(person)
+    answer = look(card)
+    assert answer.status_code == 200
+    assert answer.get_json() == {"number": person.number, "name": "李*英", "balance": 10}
+    assert "phone" not in answer.get_data(as_text=True)
+    assert look(card, headers={}).status_code == 401
+    forged = look(card[:-4] + "AAAA")
+    assert forged.status_code == 400 and forged.get_json()["error"]["code"].startswith("code_")
+    db.session.rollback()
+    volunteers.reissue_code(person, "card lost")
+    db.session.commit()
+    revoked = look(card)
+    assert (revoked.status_code, revoked.get_json()["error"]["code"]) == (410, "code_revoked")
+    assert look(_card(person)).get_json()["balance"] == 10
 
 
 def _phone(client, app, volunteer):
