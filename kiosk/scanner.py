@@ -17,13 +17,17 @@ MAX_WIDTH = 1280  # bigger frames are scaled down first: a card held up close ne
 class Scanner(threading.Thread):
     """Reads `fps` frames a second; the same code is ignored for `repeat_seconds` after a read.
 
-    Decoding uses qr.decode's default fast path. When a frame's decode overruns the per-frame
-    budget the loop skips the next frames instead of queueing them, so the picture the
-    kiosk decodes is always the newest one and the UI thread is never starved.
+    Decoding uses qr.decode's default fast path on every frame, and its fallback passes
+    (sharpen, upscale, CLAHE: for blurred, far and dark cards) on one frame in `fallback_every`:
+    with nothing in view they are most of the idle loop's cost, and a card held up for a
+    fifth of a second still gets them. When a frame's decode overruns the per-frame budget
+    the loop skips the next frames instead of queueing them, so the picture the kiosk decodes
+    is always the newest one and the UI thread is never starved.
     """
 
     def __init__(self, source, on_code: Callable[[str], None], *, fps: float = 15.0,
                  repeat_seconds: float = 5.0, budget_ms: float = 120.0,
+                 fallback_every: int = 3,
                  on_camera: Callable[[bool], None] | None = None) -> None:
         super().__init__(name="kiosk-scanner", daemon=True)
         self.source = source
@@ -32,6 +36,7 @@ class Scanner(threading.Thread):
         self.interval = 1.0 / fps
         self.repeat_seconds = repeat_seconds
         self.budget = budget_ms / 1000
+        self.fallback_every = max(1, fallback_every)
         self.stopping = threading.Event()
         self.latest = None  # the newest frame, for the preview
         self.frames = 0
@@ -86,7 +91,7 @@ class Scanner(threading.Thread):
             scale = MAX_WIDTH / gray.shape[1]
             gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         try:
-            found = qr.decode(gray)
+            found = qr.decode(gray, fallbacks=(self.frames - 1) % self.fallback_every == 0)
         except qr.QRError:
             return []
         now = time.monotonic()

@@ -184,16 +184,17 @@ def _unique(found: list[Decoded]) -> list[Decoded]:
     return list(seen.values())
 
 
-def decode(image: Any, *, thorough: bool = False) -> list[Decoded]:
+def decode(image: Any, *, thorough: bool = False, fallbacks: bool = True) -> list[Decoded]:
     """Every QR code readable in ``image`` (numpy BGR/gray, PIL image, bytes or path), deduplicated.
 
     The first pass is zxing-cpp on the grayscale frame (normal and inverted); the fallbacks run only
-    when it reads nothing. ``thorough`` adds ZBar and OpenCV, for uploaded photos rather than
-    camera loops.
+    when it reads nothing, and not at all with ``fallbacks=False`` (a camera loop that tries them on
+    some frames only). ``thorough`` adds ZBar and OpenCV, for uploaded photos rather than camera
+    loops.
     """
     gray = load_gray(image)
     found = zxing(gray, invert=True)
-    if found:
+    if found or not fallbacks:
         return _unique(found)
     for attempt in _passes(gray, thorough):
         found = attempt()

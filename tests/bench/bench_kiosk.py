@@ -85,9 +85,9 @@ class _Frames:
         pass
 
 
-def idle_cpu(seconds: float, fps: float = 15.0) -> tuple[float, float]:
+def idle_cpu(seconds: float, fps: float = 15.0, fallback_every: int = 3) -> tuple[float, float]:
     """(share of one core, frames per second achieved) for the frame loop with nothing in view."""
-    scanner = Scanner(_Frames(), lambda text: None, fps=fps)
+    scanner = Scanner(_Frames(), lambda text: None, fps=fps, fallback_every=fallback_every)
     scanner.process(empty_frame())
     cpu0, wall0, frames0 = time.process_time(), time.perf_counter(), scanner.frames
     scanner.start()
@@ -107,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
     print(f"scan-to-confirmation at 1280x720, {len(ms)} scans: median {statistics.median(ms):.1f} "
           f"ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms (target median <= 150 ms)")
-    share, achieved = idle_cpu(args.idle)
-    print(f"idle frame loop at 15 fps, no code in view: {share * 100:.0f}% of one core "
-          f"({achieved:.1f} frames/s over {args.idle:.0f} s; target <= 50%)")
+    for every, label in ((3, "fallbacks on 1 frame in 3 (the kiosk)"),
+                         (1, "fallbacks on every frame")):
+        share, achieved = idle_cpu(args.idle, fallback_every=every)
+        print(f"idle frame loop at 15 fps, no code in view, {label}: {share * 100:.0f}% of one "
+              f"core ({achieved:.1f} frames/s over {args.idle:.0f} s; target <= 50%)")
     return 0
 
 

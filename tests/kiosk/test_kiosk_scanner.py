@@ -82,3 +82,40 @@ def test_replay_manifest_sets_order_and_hold(tmp_path):
     shapes = [source.read() for _ in range(6)]
     first = shapes[0]
     assert shapes[1] is first and shapes[2] is not first and shapes[3] is first
+
+
+def _needs_fallback_frames():
+    """Motion-blurred 1280x720 frames the first pass misses and a fallback pass reads."""
+    import qr
+    from tests.bench.qr_corpus import generate
+
+    for frame in generate(8, 6, kinds=("motion",)):
+        if frame.image.shape[1] == 1280 and not qr.decode(frame.image, fallbacks=False) \
+                and [d.text for d in qr.decode(frame.image)] == [frame.text]:
+            yield frame
+
+
+def test_fallback_passes_run_on_one_frame_in_three(monkeypatch):
+    import qr
+
+    calls = []
+
+    def counting(gray, **options):
+        calls.append(options.get("fallbacks", True))
+        return []
+
+    monkeypatch.setattr(qr, "decode", counting)
+    scanner = Scanner(None, on_code=lambda text: None, fallback_every=3)
+    for _ in range(9):
+        scanner.process(empty_frame())
+    assert calls == [True, False, False] * 3
+
+
+def test_a_blurred_card_held_up_is_read_within_the_fallback_interval():
+    frame = next(_needs_fallback_frames())
+    for start in range(3):  # whichever frame of the cycle the card first shows in
+        scanner = Scanner(None, on_code=lambda text: None, fallback_every=3)
+        for _ in range(start):
+            scanner.process(empty_frame())
+        reads = [scanner.process(frame.image) for _ in range(3)]
+        assert [frame.text] in reads, start
