@@ -162,8 +162,10 @@ def point_history(site: Site) -> list[ServiceCode]:
 # ---- resolving what a phone or kiosk scanned -------------------------------------------------
 
 
-def resolve(text: str, *, expected_type: str | None = None, source: str = "web") -> ServiceCode:
-    """Verify a scanned code and find its record; a refusal is audited and raised."""
+def resolve(text: str, *, expected_type: str | None = None, source: str = "web",
+            audit_refusal: bool = True) -> ServiceCode:
+    """Verify a scanned code and find its record; a refusal is audited (unless the caller
+    records it itself: `audit_refusal=False`) and raised."""
     code = _vouched_code(text, expected_type)
     if code is None:
         # Decided as if nothing were cached: every refusal comes from a fresh keyring.
@@ -171,14 +173,15 @@ def resolve(text: str, *, expected_type: str | None = None, source: str = "web")
             payload = qr.verify(text, keys.fresh_keyring(), expected_type=expected_type,
                                 base_url=current_app.config["BASE_URL"])
         except qr.CodeError as error:
-            reject(error.reason, text, source=source)
+            reject(error.reason, text, source=source, audit_refusal=audit_refusal)
         code = db.session.scalar(select(ServiceCode).where(
             ServiceCode.type == str(payload.type), ServiceCode.subject == payload.subject,
             ServiceCode.version == payload.version))
         if code is None:
-            reject("unknown_code", text, source=source)
+            reject("unknown_code", text, source=source, audit_refusal=audit_refusal)
     if code.revoked_at is not None:
-        reject("revoked", text, source=source, code_id=code.code_id)
+        reject("revoked", text, source=source, audit_refusal=audit_refusal,
+               code_id=code.code_id)
     return code
 
 
@@ -247,9 +250,11 @@ def live_code_params(text: str, expected_type: str) -> tuple[str, dict] | None:
                              "code_public_x": public_x}
 
 
-def reject(reason: str, text: str, *, source: str, **details):
-    # Keep only a prefix of what was scanned: enough to investigate, not a dump of garbage.
-    audit.record("code.rejected", actor=source, reason=reason, text=str(text)[:160], **details)
+def reject(reason: str, text: str, *, source: str, audit_refusal: bool = True, **details):
+    if audit_refusal:
+        # Keep only a prefix of what was scanned: enough to investigate, not a dump of garbage.
+        audit.record("code.rejected", actor=source, reason=reason, text=str(text)[:160],
+                     **details)
     raise CodeRejected(reason)
 
 

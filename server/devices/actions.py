@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.engine import Engine
 
 from ..core import audit
 from ..core.errors import DomainError
@@ -20,6 +22,11 @@ from .operations import record_contact
 
 Handler = Callable[[Device, dict, datetime, bool], dict]
 HANDLERS: dict[str, Handler] = {}
+# Kinds whose handler refuses only before it writes: they run without a savepoint of their own
+# (two statements fewer on the busiest path, the card read); a write before a refusal is
+# caught at run time and fails the whole request instead of keeping half an action.
+NO_SAVEPOINT: set[str] = set()
+_writes: ContextVar[list[int] | None] = ContextVar("kiosk_action_writes", default=None)
 SKEW_LIMIT = timedelta(minutes=5)
 # A kiosk that sends sent_at gets a new measured offset on every upload (network jitter); it is
 # stored only when it moved this much, so a busy kiosk's uploads do not rewrite its row.
@@ -33,9 +40,27 @@ _STORED_ANSWERS = select(KioskAction.client_key, KioskAction.body_hash, KioskAct
            KioskAction.client_key.in_(bindparam("keys", expanding=True)))
 
 
-def register(kind: str, handler: Handler) -> None:
-    """Features register their action kinds at init_app: `sign`, `redeem`, `order`, …"""
+def register(kind: str, handler: Handler, *, refuses_before_writing: bool = False) -> None:
+    """Features register their action kinds at init_app: `sign`, `redeem`, `order`, …
+    `refuses_before_writing`: every DomainError the handler raises comes before its first
+    write, so it needs no savepoint to be undone."""
     HANDLERS[kind] = handler
+    if refuses_before_writing:
+        NO_SAVEPOINT.add(kind)
+    else:
+        NO_SAVEPOINT.discard(kind)
+
+
+class WroteBeforeRefusing(RuntimeError):
+    """A handler registered with refuses_before_writing wrote, then refused: a bug. The whole
+    request fails (500) and rolls back; the kiosk keeps the action and sends it again."""
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _count_writes(conn, cursor, statement, parameters, context, executemany) -> None:
+    counter = _writes.get()
+    if counter is not None and statement.lstrip()[:6].upper() != "SELECT":
+        counter[0] += 1
 
 
 def parse_time(value) -> datetime | None:
@@ -142,14 +167,29 @@ def is_skewed(client_time: datetime, received: datetime, offset_ms: int) -> bool
 
 def _run(device, key, kind, body, client_time, received, offset_ms) -> dict:
     skewed = is_skewed(client_time, received, offset_ms)
-    savepoint = db.session.begin_nested()
     try:
-        result = HANDLERS[kind](device, body, client_time, skewed)
-        savepoint.commit()
+        if kind in NO_SAVEPOINT:
+            result = _unguarded(kind, device, body, client_time, skewed)
+        else:
+            with db.session.begin_nested():  # a refusal undoes what the action wrote
+                result = HANDLERS[kind](device, body, client_time, skewed)
     except DomainError as error:
-        savepoint.rollback()
         # The refusal itself is kept (with the action and in the audit log), never dropped.
         audit.record("kiosk.action_refused", device, actor=f"kiosk {device.id}", key=key,
                      kind=kind, code=error.code, details=error.details)
         return _error(error.status, error.code, str(error.message), error.details)
     return {"status": 200, "result": result}
+
+
+def _unguarded(kind, device, body, client_time, skewed) -> dict:
+    counter = [0]
+    token = _writes.set(counter)
+    try:
+        return HANDLERS[kind](device, body, client_time, skewed)
+    except DomainError as error:
+        if counter[0]:
+            raise WroteBeforeRefusing(f"{kind} wrote {counter[0]} statement(s), then refused "
+                                      f"with {error.code}") from error
+        raise
+    finally:
+        _writes.reset(token)

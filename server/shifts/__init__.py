@@ -13,7 +13,8 @@ def init_app(app: Flask) -> None:
     from .mobile import bp as mobile_bp
     from .ways import sign_action
 
-    actions.register("sign", sign_action)
+    # Every refusal of a card read happens before its first write (checked at run time).
+    actions.register("sign", sign_action, refuses_before_writing=True)
     app.register_blueprint(admin_bp)
     app.register_blueprint(mobile_bp)
     add_nav(app, "shifts_admin.listing", _l("Shifts"), "shifts_admin", 35)

@@ -50,8 +50,10 @@ def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
     if card is not None:
         return card  # the common case: one query
     # Something is off (a refused code, an unknown number, a key not yet cached): decided
-    # step by step, each refusal with its own answer.
-    number = codes.resolve(text, expected_type="volunteer", source=source).subject
+    # step by step, each refusal with its own answer. The kiosk's action log and audit entry
+    # record a refusal, so nothing is written before it (sign is registered that way).
+    number = codes.resolve(text, expected_type="volunteer", source=source,
+                           audit_refusal=False).subject
     volunteer = ops.lock_volunteer_numbered(number)
     if volunteer is None:
         raise NotFound(_l("No volunteer has this code."), "volunteer_not_found", field="code")

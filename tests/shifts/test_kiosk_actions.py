@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from server.core.audit import AuditEvent
@@ -174,3 +175,44 @@ def test_malformed_actions_get_clear_answers(db, enroll_kiosk):
                                    headers=kiosk.headers)
     assert (not_a_list.status_code, not_a_list.get_json()["error"]["code"]) == \
         (400, "invalid_actions")
+
+
+def test_a_handler_that_writes_then_refuses_without_a_savepoint_fails_whole(
+        db, enroll_kiosk, create_volunteer):
+    """`sign` runs without a savepoint because it refuses only before writing; a handler
+    that breaks that promise fails the request (500, all rolled back) rather than keep half
+    an action. The kiosk keeps the action and sends it again."""
+    from server.core.audit import record
+    from server.core.errors import Conflict
+    from server.devices import actions
+
+    def sloppy(device, body, client_time, skewed):
+        record("test.half_done", device)
+        raise Conflict("refused after a write", "too_late")
+
+    actions.register("test_sloppy", sloppy, refuses_before_writing=True)
+    try:
+        kiosk = enroll_kiosk()
+        _, card = create_volunteer()
+        with pytest.raises(actions.WroteBeforeRefusing, match="too_late"):
+            kiosk.upload([sign_action(card, DAY, key="in"),
+                          {"key": "sloppy", "kind": "test_sloppy", "client_time": iso(DAY),
+                           "body": {}}])
+    finally:
+        actions.HANDLERS.pop("test_sloppy")
+        actions.NO_SAVEPOINT.discard("test_sloppy")
+    assert _shifts(db) == []  # the sign-in before it in the batch went too
+    assert db.session.scalar(select(func.count()).select_from(KioskAction)) == 0
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "test.half_done")) \
+        is None
+    # With a savepoint (the default), the same handler's refusal is answered and kept.
+    actions.register("test_sloppy", sloppy)
+    try:
+        answer = kiosk.upload([{"key": "sloppy", "kind": "test_sloppy",
+                                "client_time": iso(DAY), "body": {}}]).get_json()["answers"][0]
+    finally:
+        actions.HANDLERS.pop("test_sloppy")
+    assert (answer["status"], answer["error"]["code"]) == (409, "too_late")
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "test.half_done")) \
+        is None
