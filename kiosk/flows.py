@@ -96,22 +96,32 @@ class Flows:
 
     # ---- what the server knows of an order --------------------------------------------------
 
-    def lookup(self, prompt_id: int) -> dict:
-        """The order's status: asked of the server when it answers quickly, else as cached."""
-        prompt = self.prompt(prompt_id, "order_code")
+    def _ask_server(self, ask) -> tuple[str, dict | str | None]:
+        """ask(client), given LOOKUP_TIMEOUT at most: ("found", answer), ("refused", what to
+        say) or ("offline", None)."""
         kiosk = self.kiosk
         client = Client(kiosk.server, kiosk.store.get("secret"), timeout=LOOKUP_TIMEOUT)
         try:
-            found = client.order_status(prompt["code"])
+            return "found", ask(client)
         except Refused as exc:
             reason = (exc.error.get("details") or {}).get("reason") or exc.code
-            return {"number": prompt["number"], "status": None, "source": "server",
-                    "refused": messages.reason_text(reason, kiosk.lang)}
+            return "refused", messages.reason_text(reason, kiosk.lang)
         except Offline:
-            known = kiosk.store.order_status(prompt["number"]) or {}
+            return "offline", None
+
+    def lookup(self, prompt_id: int) -> dict:
+        """The order's status: asked of the server when it answers quickly, else as cached."""
+        prompt = self.prompt(prompt_id, "order_code")
+        outcome, found = self._ask_server(lambda client: client.order_status(prompt["code"]))
+        if outcome == "refused":
+            return {"number": prompt["number"], "status": None, "source": "server",
+                    "refused": found}
+        if outcome == "offline":
+            known = self.kiosk.store.order_status(prompt["number"]) or {}
             return {"number": prompt["number"], "status": known.get("status"),
                     "service": known.get("service", ""), "source": "cache"}
-        kiosk.store.set_order_status(found["number"], found["status"], found.get("service", ""))
+        self.kiosk.store.set_order_status(found["number"], found["status"],
+                                          found.get("service", ""))
         return {"number": found["number"], "status": found["status"],
                 "service": found.get("service", ""), "source": "server"}
 
@@ -119,17 +129,12 @@ class Flows:
         """The balance of the volunteer at the redemption screen: asked of the server when it
         answers quickly (and remembered), else the last one this kiosk saw, if any."""
         prompt = self.prompt(prompt_id, "redeem")
-        kiosk = self.kiosk
-        client = Client(kiosk.server, kiosk.store.get("secret"), timeout=LOOKUP_TIMEOUT)
-        try:
-            found = client.balance(prompt["code"])
-        except Refused as exc:
-            reason = (exc.error.get("details") or {}).get("reason") or exc.code
-            return {"balance": None, "source": "server",
-                    "refused": messages.reason_text(reason, kiosk.lang)}
-        except Offline:
-            return {"balance": kiosk.store.balance(prompt["number"]), "source": "cache"}
-        kiosk.store.set_balance(prompt["number"], found["balance"])
+        outcome, found = self._ask_server(lambda client: client.balance(prompt["code"]))
+        if outcome == "refused":
+            return {"balance": None, "source": "server", "refused": found}
+        if outcome == "offline":
+            return {"balance": self.kiosk.store.balance(prompt["number"]), "source": "cache"}
+        self.kiosk.store.set_balance(prompt["number"], found["balance"])
         return {"balance": found["balance"], "source": "server"}
 
     # ---- actions: each committed to the outbox before the screen says anything --------------
