@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, exc, text
 
-from server.core.db import GatedConnection, engine_options, writing
+from server.core.db import GatedConnection, WriterGate, engine_options, writing
 
 
 def _engine(path, timeout_ms=15000):
@@ -116,3 +116,57 @@ def test_a_writer_killed_while_holding_the_gate_does_not_block_the_others(engine
             child.kill()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 1  # 42 never landed
+
+
+def _take_gate_in_child(path, done):
+    gate = WriterGate.for_database(str(path))
+    gate.acquire(timeout=5)  # not the parent's thread lock (held at the fork): its own
+    gate.release()
+    done.set()
+
+
+def test_a_worker_forked_while_a_thread_holds_the_gate_gets_its_own(tmp_path):
+    # gunicorn forks workers; a thread of the parent may hold the gate at that moment. (Only
+    # the gate: SQLite itself must not be inside a transaction across a fork.)
+    context = multiprocessing.get_context("fork")
+    path = tmp_path / "fork.sqlite3"
+    gate = WriterGate.for_database(str(path))
+    holding, release, done = threading.Event(), threading.Event(), context.Event()
+
+    def hold():
+        gate.acquire(timeout=5)
+        holding.set()
+        release.wait(20)
+        gate.release()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    child = context.Process(target=_take_gate_in_child, args=(path, done))
+    child.start()
+    time.sleep(0.3)
+    assert not done.is_set()  # it waits for the parent's writer, across processes
+    release.set()
+    holder.join(10)
+    child.join(20)
+    assert done.is_set() and child.exitcode == 0
+
+
+def test_without_a_usable_lock_file_writers_fall_back_to_the_busy_timeout(tmp_path, caplog):
+    path = tmp_path / "fallback.sqlite3"
+    # The lock file's place is taken by a link to nowhere it can be made.
+    os.symlink("/nonexistent-dir/lock", f"{path}.writer-lock")
+    engine = _engine(path)
+    with writing(), engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (n INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (0)"))
+    threads = [threading.Thread(target=lambda: [_bump(engine) for _ in range(20)])
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 80
+    assert "no SQLite writer gate" in caplog.text
+    engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -15,6 +16,8 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
 
 from ..extensions import db
+
+log = logging.getLogger(__name__)
 
 # SQLite takes its write lock at BEGIN IMMEDIATE, so two writers queue on the busy timeout
 # instead of failing with "database is locked" when a deferred reader upgrades. Requests that
@@ -68,11 +71,26 @@ class WriterGate:
         with cls._gates_lock:
             return cls._gates.setdefault(path, cls(path))
 
-    def _file(self) -> int:
-        if self._pid != os.getpid():  # a forked worker needs its own open file: flock is per file
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+    def _file(self) -> int | None:
+        if self._pid != os.getpid():
             self._pid = os.getpid()
+            try:
+                # Read-only is enough for flock(2), so another user of the same database (the
+                # CLI run as root, the server as www-data) can share a file the first one made.
+                self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
+            except OSError as error:
+                log.warning("no SQLite writer gate (%s): writers wait on the busy timeout", error)
+                self._fd = None
         return self._fd
+
+    @classmethod
+    def _after_fork(cls) -> None:
+        """A forked worker starts with fresh locks and opens its own file: the parent's thread
+        lock may have been held at the fork, and flock is shared by inherited descriptors."""
+        for gate in cls._gates.values():
+            if gate._fd is not None:
+                os.close(gate._fd)
+            gate._thread_lock, gate._fd, gate._pid = threading.Lock(), None, None
 
     def acquire(self, timeout: float) -> None:
         # The timeout only guards a thread against itself (a second write connection opened
@@ -80,16 +98,22 @@ class WriterGate:
         if not self._thread_lock.acquire(timeout=timeout):
             raise sqlite3.OperationalError("database is locked (writer gate)")
         try:
-            fcntl.flock(self._file(), fcntl.LOCK_EX)
+            fd = self._file()
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
         except BaseException:
             self._thread_lock.release()
             raise
 
     def release(self) -> None:
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._thread_lock.release()
+
+
+os.register_at_fork(after_in_child=WriterGate._after_fork)
 
 
 class GatedConnection(sqlite3.Connection):
