@@ -199,11 +199,10 @@ _codes, _keys = ServiceCode.__table__.c, SigningKeyRecord.__table__.c
 LIVE_CODE = (select(_codes.id)
              .select_from(ServiceCode.__table__.join(SigningKeyRecord.__table__,
                                                      _keys.kid == _codes.key_id))
-             .where(_codes.type == bindparam("code_type"),
-                    _codes.subject == bindparam("code_subject"),
-                    _codes.version == bindparam("code_version"),
-                    _codes.key_id == bindparam("code_kid"), _codes.revoked_at.is_(None),
-                    _keys.public_x == bindparam("code_public_x"), _keys.retired_at.is_(None))
+             .where(_codes.type == bindparam("type"), _codes.subject == bindparam("subject"),
+                    _codes.version == bindparam("version"), _codes.key_id == bindparam("kid"),
+                    _codes.revoked_at.is_(None), _keys.public_x == bindparam("public_x"),
+                    _keys.retired_at.is_(None))
              .exists())
 
 
@@ -245,9 +244,7 @@ def live_code_params(text: str, expected_type: str) -> tuple[str, dict] | None:
     if cached is None:
         return None
     payload, public_x = cached
-    return payload.subject, {"code_type": str(payload.type), "code_subject": payload.subject,
-                             "code_version": payload.version, "code_kid": payload.key_id,
-                             "code_public_x": public_x}
+    return payload.subject, {**_lookup(payload), "public_x": public_x}
 
 
 def reject(reason: str, text: str, *, source: str, audit_refusal: bool = True, **details):

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, event, insert, select
 from sqlalchemy.engine import Engine
@@ -21,11 +22,17 @@ from .models import Device
 from .operations import record_contact
 
 Handler = Callable[[Device, dict, datetime, bool], dict]
-HANDLERS: dict[str, Handler] = {}
-# Kinds whose handler refuses only before it writes: they run without a savepoint of their own
-# (two statements fewer on the busiest path, the card read); a write before a refusal is
-# caught at run time and fails the whole request instead of keeping half an action.
-NO_SAVEPOINT: set[str] = set()
+
+
+class Registered(NamedTuple):
+    run: Handler
+    # The handler refuses only before it writes: it runs without a savepoint of its own (two
+    # statements fewer on the busiest path, the card read); a write before a refusal is caught
+    # at run time and fails the whole request instead of keeping half an action.
+    refuses_before_writing: bool = False
+
+
+HANDLERS: dict[str, Registered] = {}
 _writes: ContextVar[list[int] | None] = ContextVar("kiosk_action_writes", default=None)
 SKEW_LIMIT = timedelta(minutes=5)
 # A kiosk that sends sent_at gets a new measured offset on every upload (network jitter); it is
@@ -44,11 +51,7 @@ def register(kind: str, handler: Handler, *, refuses_before_writing: bool = Fals
     """Features register their action kinds at init_app: `sign`, `redeem`, `order`, …
     `refuses_before_writing`: every DomainError the handler raises comes before its first
     write, so it needs no savepoint to be undone."""
-    HANDLERS[kind] = handler
-    if refuses_before_writing:
-        NO_SAVEPOINT.add(kind)
-    else:
-        NO_SAVEPOINT.discard(kind)
+    HANDLERS[kind] = Registered(handler, refuses_before_writing)
 
 
 class WroteBeforeRefusing(RuntimeError):
@@ -167,12 +170,13 @@ def is_skewed(client_time: datetime, received: datetime, offset_ms: int) -> bool
 
 def _run(device, key, kind, body, client_time, received, offset_ms) -> dict:
     skewed = is_skewed(client_time, received, offset_ms)
+    handler = HANDLERS[kind]
     try:
-        if kind in NO_SAVEPOINT:
-            result = _unguarded(kind, device, body, client_time, skewed)
+        if handler.refuses_before_writing:
+            result = _unguarded(kind, handler.run, device, body, client_time, skewed)
         else:
             with db.session.begin_nested():  # a refusal undoes what the action wrote
-                result = HANDLERS[kind](device, body, client_time, skewed)
+                result = handler.run(device, body, client_time, skewed)
     except DomainError as error:
         # The refusal itself is kept (with the action and in the audit log), never dropped.
         audit.record("kiosk.action_refused", device, actor=f"kiosk {device.id}", key=key,
@@ -181,11 +185,11 @@ def _run(device, key, kind, body, client_time, received, offset_ms) -> dict:
     return {"status": 200, "result": result}
 
 
-def _unguarded(kind, device, body, client_time, skewed) -> dict:
+def _unguarded(kind, run: Handler, device, body, client_time, skewed) -> dict:
     counter = [0]
     token = _writes.set(counter)
     try:
-        return HANDLERS[kind](device, body, client_time, skewed)
+        return run(device, body, client_time, skewed)
     except DomainError as error:
         if counter[0]:
             raise WroteBeforeRefusing(f"{kind} wrote {counter[0]} statement(s), then refused "
