@@ -9,6 +9,7 @@ from kiosk.core import Kiosk
 from kiosk.flows import FlowError
 from kiosk.sync import SyncWorker
 from kiosk.ui import create_ui
+from tests.forgery import tampered
 
 BASE = "https://zhaohua.example.org"
 MENU = [{"id": 3, "name": "助老陪护", "content_area": "培育践行主流价值"}]
@@ -63,7 +64,7 @@ def test_a_volunteer_code_redeems_only_after_the_button(kiosk, key):
 
 
 def test_a_forged_order_code_is_refused_like_any_forged_code(kiosk, key):
-    forged = code(key, "order", "26112900001")[:-4] + "AAAA"
+    forged = tampered(code(key, "order", "26112900001"))
     kiosk.on_scan(forged)
     assert kiosk.screen.prompt is None and kiosk.screen.result.ok is False
     assert kiosk.store.pending()[0].display == {"ok": False, "reason": "tampered"}

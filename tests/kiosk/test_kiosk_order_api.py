@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.devices.fixtures import enroll_kiosk  # noqa: F401
+from tests.forgery import tampered
 from tests.orders.conftest import menu, place, teams  # noqa: F401
 
 
@@ -35,7 +36,7 @@ def test_order_status_by_scanned_code(client, db, network, menu, place, teams, e
     assert (found["number"], found["status"], found["service"]) == (
         order.number, "accepted", "助老陪护")
     assert "phone" not in found
-    forged = client.get("/api/v1/kiosk/order-status", query_string={"code": url[:-4] + "AAAA"},
+    forged = client.get("/api/v1/kiosk/order-status", query_string={"code": tampered(url)},
                         headers=kiosk.headers)
     assert forged.status_code == 400 and forged.get_json()["error"]["code"].startswith("code_")
     db.session.rollback()

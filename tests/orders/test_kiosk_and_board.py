@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from server.orders import operations as ops
 from server.orders.models import Order
 from tests.conftest import csrf_token_in
+from tests.forgery import tampered
 
 
 def _action(key, kind, body):
@@ -38,7 +39,7 @@ def test_order_complete_and_rate_at_the_kiosk(db, enroll_kiosk, menu, teams, net
     again = kiosk.upload([_action("r2", "rate", {"code": code_text, "stars": 5})]).get_json()
     assert again["answers"][0]["status"] == 409
     assert again["answers"][0]["error"]["code"] == "already_rated"
-    forged = kiosk.upload([_action("r3", "rate", {"code": code_text[:-3] + "AAA",
+    forged = kiosk.upload([_action("r3", "rate", {"code": tampered(code_text, 3),
                                                   "stars": 5})]).get_json()
     assert forged["answers"][0]["status"] == 400
     db.session.rollback()
