@@ -9,6 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .hot import Hot
 from .timeutil import utcnow
 
 
@@ -27,7 +28,7 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-_INSERT = insert(AuditEvent.__table__)
+_INSERT = Hot(insert(AuditEvent.__table__))
 
 
 def record(action: str, target=None, *, actor=None, **details) -> None:
@@ -39,7 +40,7 @@ def record(action: str, target=None, *, actor=None, **details) -> None:
 
     if actor is None and has_request_context():
         actor = current_user()
-    db.session.connection().execute(_INSERT, {
+    _INSERT.rows({
         "at": utcnow(),
         "action": action,
         "actor_user_id": getattr(actor, "id", None),

@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.hot import Hot
 from ..core.i18n import _
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -30,6 +32,10 @@ class Registered(NamedTuple):
     # statements fewer on the busiest path, the card read); a write before a refusal is caught
     # at run time and fails the whole request instead of keeping half an action.
     refuses_before_writing: bool = False
+    # All the handler does is in the request's transaction (it sends no message, writes no
+    # file), so a rollback undoes it: a batch of such actions runs before its keys are checked
+    # (one statement fewer per upload) and, should a key turn out to be a retry, runs again.
+    undone_by_rollback: bool = False
 
 
 HANDLERS: dict[str, Registered] = {}
@@ -41,17 +47,31 @@ OFFSET_RESOLUTION_MS = 1000
 KEY_MAX = 64
 BATCH_MAX = 500
 # Built once: the hot path of every upload runs them as plain statements, not ORM queries.
-_INSERT_ACTION = insert(KioskAction.__table__)
-_STORED_ANSWERS = select(KioskAction.client_key, KioskAction.body_hash, KioskAction.response) \
-    .where(KioskAction.device_id == bindparam("device_id"),
-           KioskAction.client_key.in_(bindparam("keys", expanding=True)))
+_INSERT_ACTION = Hot(insert(KioskAction.__table__))
+# Stores an action unless its key is already stored: the id, or None for a key seen before.
+_CLAIM_ACTION = Hot({
+    name: dialect.insert(KioskAction.__table__)
+    .on_conflict_do_nothing(index_elements=["device_id", "client_key"])
+    .returning(KioskAction.__table__.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+})
+_STORED_ANSWERS = Hot(select(KioskAction.client_key, KioskAction.body_hash, KioskAction.response)
+                      .where(KioskAction.device_id == bindparam("device_id"),
+                             KioskAction.client_key.in_(bindparam("keys", expanding=True))))
 
 
-def register(kind: str, handler: Handler, *, refuses_before_writing: bool = False) -> None:
+def register(kind: str, handler: Handler, *, refuses_before_writing: bool = False,
+             undone_by_rollback: bool = False) -> None:
     """Features register their action kinds at init_app: `sign`, `redeem`, `order`, …
     `refuses_before_writing`: every DomainError the handler raises comes before its first
-    write, so it needs no savepoint to be undone."""
-    HANDLERS[kind] = Registered(handler, refuses_before_writing)
+    write, so it needs no savepoint to be undone. `undone_by_rollback`: the handler has no
+    effect outside the database transaction."""
+    HANDLERS[kind] = Registered(handler, refuses_before_writing, undone_by_rollback)
+
+
+class SeenBefore(Exception):  # noqa: N818 (a signal to the caller, not an error)
+    """A batch run before its keys were checked met a key already stored. The caller rolls
+    back and runs the batch again with keys_checked_first=True."""
 
 
 class WroteBeforeRefusing(RuntimeError):
@@ -99,17 +119,29 @@ def measured_offset(batch: dict, received: datetime, device: Device) -> int:
     return device.clock_offset_ms or 0
 
 
-def process_batch(device: Device, batch: dict) -> list[dict]:
+def process_batch(device: Device, batch: dict, *, keys_checked_first: bool = False
+                  ) -> list[dict]:
     """Answers in order. The caller commits, and holds the device's row lock (device_required
-    takes it for writes): a retry racing the original upload waits, then finds its answers."""
+    takes it for writes): a retry racing the original upload waits, then finds its answers.
+
+    A batch whose actions are all undone_by_rollback is run without first looking up its keys
+    (most uploads are new): each action's row is stored with INSERT … ON CONFLICT DO NOTHING,
+    and a key already there raises SeenBefore, for the caller to roll back and run the batch
+    again with keys_checked_first, when stored answers are returned and nothing runs twice."""
     received = utcnow()
     offset_ms = measured_offset(batch, received, device)
     stored = device.clock_offset_ms
     if stored is None or abs(offset_ms - stored) >= OFFSET_RESOLUTION_MS:
         record_contact(device, clock_offset_ms=offset_ms)  # last_seen_at is device_required's
     items = batch["actions"]
-    answers = _stored_answers(device, items)
-    return [_one(device, item, received, offset_ms, answers) for item in items]
+    claim = not keys_checked_first and all(map(_undone_by_rollback, items))
+    answers = {} if claim else _stored_answers(device, items)
+    return [_one(device, item, received, offset_ms, answers, claim) for item in items]
+
+
+def _undone_by_rollback(item) -> bool:
+    handler = HANDLERS.get(item.get("kind")) if isinstance(item, dict) else None
+    return handler is not None and handler.undone_by_rollback
 
 
 def _usable_key(item) -> str | None:
@@ -122,13 +154,12 @@ def _stored_answers(device: Device, items: list) -> dict[str, tuple[str, dict]]:
     keys = {key for key in map(_usable_key, items) if key is not None}
     if not keys:
         return {}
-    rows = db.session.connection().execute(_STORED_ANSWERS,
-                                           {"device_id": device.id, "keys": sorted(keys)})
+    rows = _STORED_ANSWERS.rows({"device_id": device.id, "keys": sorted(keys)})
     return {key: (digest, response) for key, digest, response in rows}
 
 
 def _one(device: Device, item, received: datetime, offset_ms: int,
-         stored: dict[str, tuple[str, dict]]) -> dict:
+         stored: dict[str, tuple[str, dict]], claim: bool) -> dict:
     key = _usable_key(item)
     if key is None:
         key = item.get("key") if isinstance(item, dict) else None
@@ -155,10 +186,13 @@ def _one(device: Device, item, received: datetime, offset_ms: int,
         answer = _run(device, key, kind, body, client_time, received, offset_ms)
     # A plain INSERT: the unique (device, key) still refuses a second copy, and nothing in
     # this request reads the row back as an object.
-    db.session.connection().execute(_INSERT_ACTION, {
-        "device_id": device.id, "client_key": key, "kind": str(kind)[:32], "body_hash": digest,
-        "client_time": client_time or received, "received_at": received,
-        "status": answer["status"], "response": answer})
+    row = {"device_id": device.id, "client_key": key, "kind": str(kind)[:32],
+           "body_hash": digest, "client_time": client_time or received, "received_at": received,
+           "status": answer["status"], "response": answer}
+    if not claim:
+        _INSERT_ACTION.rows(row)
+    elif _CLAIM_ACTION.scalar(row) is None:
+        raise SeenBefore(key)
     stored[key] = (digest, answer)
     return {"key": key, **answer}
 

@@ -15,7 +15,7 @@ from ..core.timeutil import utcnow
 from ..extensions import csrf, db, limiter
 from . import actions
 from . import operations as ops
-from .auth import device_required
+from .auth import authenticate, device_required
 from .schemas import (
     ACTIONS_IN,
     ACTIONS_OUT,
@@ -100,4 +100,11 @@ def upload_actions():
     if not isinstance(items, list) or len(items) > actions.BATCH_MAX:
         raise ValidationError(_l("actions must be a list of at most %(n)d actions.",
                                  n=actions.BATCH_MAX), "invalid_actions", field="actions")
-    return {"answers": actions.process_batch(g.device, batch), "server_time_ms": _now_ms()}
+    try:
+        answers = actions.process_batch(g.device, batch)
+    except actions.SeenBefore:
+        # A key in the batch was answered before (a retry; rare): what this attempt did is
+        # undone, and the batch runs again with its keys checked first.
+        db.session.rollback()
+        answers = actions.process_batch(authenticate(), batch, keys_checked_first=True)
+    return {"answers": answers, "server_time_ms": _now_ms()}

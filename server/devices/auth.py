@@ -21,28 +21,34 @@ def current_device():
 
 
 def device_required(view):
-    """Sets g.device; 401 device_unknown without a known secret, 403 device_revoked. A write
-    request holds the kiosk's row lock to its end, so its batches never interleave."""
+    """Sets g.device (authenticate()) before the view runs."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _, secret = header.partition(" ")
-        device = None
-        if scheme.lower() == "bearer":
-            device = ops.device_for_secret(secret.strip(),
-                                           lock=request.method not in SAFE_METHODS)
-        if device is None:
-            raise Unauthorized(_l("This kiosk is not enrolled. Scan an enrollment code."),
-                               "device_unknown")
-        if device.revoked_at is not None:
-            raise Forbidden(_l("This kiosk has been revoked by an administrator."),
-                            "device_revoked", details={"reason": device.revoke_reason})
-        _touch(device)
-        g.device = device
+        authenticate()
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def authenticate() -> Device:
+    """The kiosk the request's bearer secret names, as g.device; 401 device_unknown without a
+    known secret, 403 device_revoked. A write request holds the kiosk's row lock to its end, so
+    its batches never interleave; a view that rolls back calls this again to retake it."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    device = None
+    if scheme.lower() == "bearer":
+        device = ops.device_for_secret(secret.strip(), lock=request.method not in SAFE_METHODS)
+    if device is None:
+        raise Unauthorized(_l("This kiosk is not enrolled. Scan an enrollment code."),
+                           "device_unknown")
+    if device.revoked_at is not None:
+        raise Forbidden(_l("This kiosk has been revoked by an administrator."),
+                        "device_revoked", details={"reason": device.revoke_reason})
+    _touch(device)
+    g.device = device
+    return device
 
 
 def _touch(device: Device) -> None:

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..codes import operations as codes
@@ -17,6 +16,7 @@ from ..codes.keys import derived_fernet
 from ..codes.models import ServiceCode
 from ..core import audit
 from ..core.errors import DomainError, NotFound, ValidationError
+from ..core.hot import Hot, adopt, columns_of
 from ..core.i18n import _l
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -90,12 +90,16 @@ def presence_secret(device: Device) -> bytes:
     return derived_fernet(_PURPOSE).decrypt(device.presence_secret_encrypted.encode())
 
 
-# Every kiosk request runs one of these: built once, the secret's hash bound at execution.
-_BY_SECRET = (select(Device).options(joinedload(Device.site))
+# Every kiosk request runs one of these: the kiosk and its site in one row, the secret's hash
+# bound at execution. SET of the UPDATE takes the columns given at execution.
+_DEVICE_COLUMNS, _SITE_COLUMNS = columns_of(Device), columns_of(Site)
+_by_secret = (select(*_DEVICE_COLUMNS, *_SITE_COLUMNS)
+              .join_from(Device, Site, Device.site_id == Site.id)
               .where(Device.secret_hash == bindparam("secret_hash")))
-_BY_SECRET_LOCKED = _BY_SECRET.with_for_update(of=Device, key_share=True)
-# SET takes the columns given at execution.
-_UPDATE_DEVICE = update(Device.__table__).where(Device.__table__.c.id == bindparam("device_id"))
+_BY_SECRET = Hot(_by_secret)
+_BY_SECRET_LOCKED = Hot(_by_secret.with_for_update(of=Device.__table__, key_share=True))
+_UPDATE_DEVICE = Hot(update(Device.__table__)
+                     .where(Device.__table__.c.id == bindparam("device_id")))
 
 
 def device_for_secret(secret: str, *, lock: bool = False) -> Device | None:
@@ -104,14 +108,21 @@ def device_for_secret(secret: str, *, lock: bool = False) -> Device | None:
     original; it does not block the foreign-key checks (KEY SHARE) of rows that name it."""
     if not secret:
         return None
-    return db.session.scalar(_BY_SECRET_LOCKED if lock else _BY_SECRET,
-                             {"secret_hash": hash_secret(secret)})
+    row = (_BY_SECRET_LOCKED if lock else _BY_SECRET).first(
+        {"secret_hash": hash_secret(secret)})
+    if row is None:
+        return None
+    split = len(_DEVICE_COLUMNS)
+    device = adopt(Device, row[:split])
+    if "site" not in device.__dict__:  # as joinedload would: loaded, and held by the device
+        set_committed_value(device, "site", adopt(Site, row[split:]))
+    return device
 
 
 def record_contact(device: Device, **columns) -> None:
     """Write health columns (last_seen_at, app_version, clock_offset_ms) with one plain UPDATE,
     and keep the loaded object in step: cheaper than a flush on every kiosk write."""
-    db.session.connection().execute(_UPDATE_DEVICE, {"device_id": device.id, **columns})
+    _UPDATE_DEVICE.rows({"device_id": device.id, **columns})
     for name, value in columns.items():
         set_committed_value(device, name, value)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from ..core import audit
 from ..core.errors import Conflict, ValidationError
+from ..core.hot import Hot
 from ..core.i18n import _l
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -68,11 +69,11 @@ def _reason(reason) -> str:
 
 
 _RULE = select(Setting.__table__.c.value).where(Setting.__table__.c.key == POINTS_PER_HOUR_KEY)
+_READ_RULE = Hot(_RULE)
 
 
 def points_per_hour() -> int:
-    db.session.flush()  # a rule set earlier in this transaction counts
-    value = db.session.connection().execute(_RULE).scalar()
+    value = _READ_RULE.scalar()  # a rule set earlier in this transaction counts (autoflush)
     return value if value is not None else DEFAULT_POINTS_PER_HOUR
 
 
@@ -131,16 +132,17 @@ def system_account(code: str) -> Account:
 _accounts = Account.__table__.c
 # What every credit needs, in one query: the issuance account, the volunteer's account and the
 # hours->points rule (on each row; there are no rows before the first account is made).
-_CREDIT_CONTEXT = select(_accounts.id, _accounts.code,
-                         func.coalesce(_RULE.scalar_subquery(), DEFAULT_POINTS_PER_HOUR)).where(
-    (_accounts.code == ISSUANCE) | (_accounts.volunteer_id == bindparam("volunteer_id")))
+_CREDIT_CONTEXT = Hot(select(_accounts.id, _accounts.code,
+                             func.coalesce(_RULE.scalar_subquery(), DEFAULT_POINTS_PER_HOUR))
+                      .where((_accounts.code == ISSUANCE)
+                             | (_accounts.volunteer_id == bindparam("volunteer_id"))))
 
 
 def _credit_context(volunteer: Volunteer) -> tuple[int, int, int]:
     """(issuance account id, the volunteer's account id, points per hour); an account that
     does not exist yet is made the usual way."""
-    db.session.flush()  # a rule set earlier in this transaction counts
-    rows = db.session.connection().execute(_CREDIT_CONTEXT, {"volunteer_id": volunteer.id}).all()
+    # A rule set earlier in this transaction counts (hot statements flush first).
+    rows = _CREDIT_CONTEXT.rows({"volunteer_id": volunteer.id})
     found = {code: account_id for account_id, code, _ in rows}
     issuance = found.get(ISSUANCE) or system_account(ISSUANCE).id
     own = found.get(None) or account_for(volunteer).id  # a volunteer's account has no code
@@ -191,11 +193,11 @@ def find(source_type: str, source_id) -> Transfer | None:
 
 # One statement per posting: a source that already posted (a retry, a race) inserts nothing
 # and the existing transfer is returned. Both databases spell it the same way.
-_INSERT_TRANSFER = {
+_INSERT_TRANSFER = Hot({
     name: dialect.insert(Transfer.__table__).on_conflict_do_nothing()
     .returning(Transfer.__table__.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+})
 
 
 def post(debit: Account | int, credit: Account | int, amount: int, source_type: str,
@@ -209,8 +211,7 @@ def post(debit: Account | int, credit: Account | int, amount: int, source_type: 
               "memo": memo[:MEMO_MAX], "actor": actor_label(actor),
               "reverses_transfer_id": reverses.id if reverses else None,
               "created_at": utcnow()}
-    connection = db.session.connection()
-    new_id = connection.execute(_INSERT_TRANSFER[connection.dialect.name], values).scalar()
+    new_id = _INSERT_TRANSFER.scalar(values)
     if new_id is None:
         existing = find(source_type, source_id)
         if existing is None:  # another unique rule refused it: not a retry of this source

@@ -13,8 +13,9 @@ def init_app(app: Flask) -> None:
     from .mobile import bp as mobile_bp
     from .ways import sign_action
 
-    # Every refusal of a card read happens before its first write (checked at run time).
-    actions.register("sign", sign_action, refuses_before_writing=True)
+    # Every refusal of a card read happens before its first write (checked at run time), and
+    # a card read changes nothing outside the database.
+    actions.register("sign", sign_action, refuses_before_writing=True, undone_by_rollback=True)
     app.register_blueprint(admin_bp)
     app.register_blueprint(mobile_bp)
     add_nav(app, "shifts_admin.listing", _l("Shifts"), "shifts_admin", 35)

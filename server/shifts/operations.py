@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..codes.operations import LIVE_CODE
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, ValidationError
+from ..core.hot import Hot, adopt, columns_of
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
 from ..extensions import db
@@ -32,23 +33,23 @@ _LOCK_NUMBERED = select(Volunteer).where(Volunteer.number == bindparam("number")
 _LAST_ENDED_ID = (select(Shift.id).where(Shift.volunteer_id == bindparam("volunteer_id"),
                                          Shift.ended_at.is_not(None))
                   .order_by(Shift.ended_at.desc()).limit(1).scalar_subquery())
-_OPEN_AND_LAST_ENDED = select(Shift).where(
+_OPEN_AND_LAST_ENDED = Hot(select(*columns_of(Shift)).where(
     Shift.volunteer_id == bindparam("volunteer_id"),
-    or_(Shift.ended_at.is_(None), Shift.id == _LAST_ENDED_ID)).with_for_update()
+    or_(Shift.ended_at.is_(None), Shift.id == _LAST_ENDED_ID)).with_for_update())
 
 # A kiosk's card read: the volunteer a live card names, locked, in one query. The shifts are
 # read by a second statement after the lock is held: on PostgreSQL a statement that waited for
 # a row lock re-reads only that row, so shifts joined into it could miss a concurrent sign-in.
-_CARD_READ = (select(Volunteer).where(Volunteer.number == bindparam("number"), LIVE_CODE)
-              .with_for_update())
+_CARD_READ = Hot(select(*columns_of(Volunteer))
+                 .where(Volunteer.number == bindparam("number"), LIVE_CODE).with_for_update())
 
-_INSERT_SHIFT = insert(Shift.__table__).returning(Shift.__table__.c.id)
-_UPDATE_SHIFT = update(Shift.__table__).where(Shift.__table__.c.id == bindparam("shift_id"))
+_INSERT_SHIFT = Hot(insert(Shift.__table__).returning(Shift.__table__.c.id))
+_UPDATE_SHIFT = Hot(update(Shift.__table__).where(Shift.__table__.c.id == bindparam("shift_id")))
 
-_CREDITED_THAT_DAY = select(func.coalesce(func.sum(Shift.credited_minutes), 0)).where(
+_CREDITED_THAT_DAY = Hot(select(func.coalesce(func.sum(Shift.credited_minutes), 0)).where(
     Shift.volunteer_id == bindparam("volunteer_id"), Shift.id != bindparam("shift_id"),
     Shift.review != "rejected", Shift.started_at >= bindparam("day_start"),
-    Shift.started_at < bindparam("day_end"))
+    Shift.started_at < bindparam("day_end")))
 
 
 class ShiftRefused(Conflict):
@@ -88,7 +89,8 @@ ShiftState = tuple[Shift | None, Shift | None]  # (the open shift, the one that 
 def open_and_last_ended(volunteer: Volunteer) -> ShiftState:
     """The open shift and the shift that ended last, locked, in one query."""
     current = last = None
-    for shift in db.session.scalars(_OPEN_AND_LAST_ENDED, {"volunteer_id": volunteer.id}):
+    for row in _OPEN_AND_LAST_ENDED.rows({"volunteer_id": volunteer.id}):
+        shift = adopt(Shift, row)
         if shift.ended_at is None:
             current = shift
         else:
@@ -100,10 +102,10 @@ def read_card(number: str, code_params: dict) -> tuple[Volunteer, ShiftState] | 
     """The checks of a scanned card's code (codes.LIVE_CODE) and lock_volunteer_numbered in
     one query, then open_and_last_ended. None when the code is not live or nobody has the
     number; the caller finds out which the slow way."""
-    volunteer = db.session.scalar(_CARD_READ, {"number": number, **code_params})
-    if volunteer is None:
+    row = _CARD_READ.first({"number": number, **code_params})
+    if row is None:
         return None
-    volunteer = _active(volunteer)
+    volunteer = _active(adopt(Volunteer, row))
     return volunteer, open_and_last_ended(volunteer)
 
 
@@ -169,7 +171,7 @@ def _start(volunteer, site, at, method, verified, device, flags) -> Shift:
               "is_verified": verified, "flags": flags, "review": "none", "review_reason": "",
               "note": "", "created_at": utcnow()}
     # A plain INSERT (the sign path's hottest write); the object joins the session as loaded.
-    shift_id = db.session.connection().execute(_INSERT_SHIFT, values).scalar_one()
+    shift_id = _INSERT_SHIFT.scalar(values)
     shift = Shift(id=shift_id, ended_at=None, end_method=None, end_device_id=None,
                   credited_minutes=None, reviewed_by_user_id=None, **values)
     make_transient_to_detached(shift)
@@ -188,7 +190,7 @@ def close(shift: Shift, at: datetime, *, method: str, verified: bool, device=Non
               "review": "pending" if REVIEW_FLAGS & set(all_flags) else "none"}
     values["credited_minutes"] = counted_minutes(shift, credited, ended_at=at)
     # One UPDATE statement; the loaded object is kept in step without a flush of its own.
-    db.session.connection().execute(_UPDATE_SHIFT, {"shift_id": shift.id, **values})
+    _UPDATE_SHIFT.rows({"shift_id": shift.id, **values})
     for name, value in values.items():
         set_committed_value(shift, name, value)
     credit(shift)
@@ -206,9 +208,9 @@ def counted_minutes(shift: Shift, minutes: int | None = None, *,
         minutes = int((seconds / 60 + step / 2) // step) * step
     start = as_utc(shift.started_at).astimezone(LOCAL_TZ)
     day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    used = db.session.connection().execute(_CREDITED_THAT_DAY, {
+    used = _CREDITED_THAT_DAY.scalar({
         "volunteer_id": shift.volunteer_id, "shift_id": shift.id, "day_start": day_start,
-        "day_end": day_start + timedelta(days=1)}).scalar()
+        "day_end": day_start + timedelta(days=1)})
     return max(0, min(minutes, policy.daily_cap_minutes - int(used)))
 
 

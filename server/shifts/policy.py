@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 
 from ..core import audit
 from ..core.errors import ValidationError
+from ..core.hot import Hot
 from ..core.i18n import _l
 from ..extensions import db
 from ..sites.models import Site
@@ -29,18 +30,17 @@ FIELDS = ("rounding_minutes", "daily_cap_minutes", "max_shift_minutes",
           "forgotten_credit_minutes")
 # Built once: every sign-out asks (plain rows: no policy object is needed to read it).
 _table = HoursPolicy.__table__
-_POLICIES = select(_table.c.site_id, *(_table.c[f] for f in FIELDS)) \
-    .where(_table.c.site_id.in_(bindparam("ids", expanding=True)))
+_POLICIES = Hot(select(_table.c.site_id, *(_table.c[f] for f in FIELDS))
+                .where(_table.c.site_id.in_(bindparam("ids", expanding=True))))
 
 
 def policy_for(site: Site) -> Policy:
     ids = site.ancestor_ids + [site.id]
-    db.session.flush()  # a policy set earlier in this transaction counts
-    found = {row.site_id: row for row in db.session.connection().execute(_POLICIES,
-                                                                          {"ids": ids})}
+    # A policy set earlier in this transaction counts (hot statements flush first).
+    found = {row[0]: row[1:] for row in _POLICIES.rows({"ids": ids})}
     for site_id in reversed(ids):
         if site_id in found:
-            return Policy(*(found[site_id]._mapping[f] for f in FIELDS), site_id=site_id)
+            return Policy(*found[site_id], site_id=site_id)
     return Policy()
 
 

@@ -158,6 +158,32 @@ def test_same_key_same_answer_other_body_422(db, enroll_kiosk, create_volunteer)
     assert db.session.scalar(select(func.count()).select_from(KioskAction)) == 1
 
 
+def test_a_retry_that_ran_before_its_key_was_checked_is_undone(db, enroll_kiosk,
+                                                               create_volunteer):
+    """Sign batches run before their keys are looked up (most uploads are new). A retry arriving
+    after later actions would be refused this time (out of order) and audited; instead the
+    whole attempt rolls back and the stored answer comes back, with nothing written twice."""
+    kiosk = enroll_kiosk()
+    volunteer, card = create_volunteer()
+    other, other_card = create_volunteer("李四")
+    first = sign_action(card, DAY, key="in")
+    answer = kiosk.upload([first]).get_json()["answers"][0]
+    assert kiosk.sign(card, DAY + timedelta(hours=1), key="out")["result"]["action"] == "out"
+    # A batch with a new action first: it runs, is undone with the retry, then runs once more.
+    batch = [sign_action(other_card, DAY, key="new"), first]
+    again = kiosk.upload(batch).get_json()["answers"]
+    assert again[1] == answer and answer["result"]["action"] == "in"
+    assert again[0]["status"] == 200 and again[0]["result"]["action"] == "in"
+    shifts = _shifts(db)
+    assert sorted(s.volunteer_id for s in shifts) == sorted([volunteer.id, other.id])
+    assert db.session.scalar(select(func.count()).select_from(KioskAction)) == 3
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "kiosk.action_refused")) == 0
+    # The whole batch once more: every answer is the stored one.
+    assert kiosk.upload(batch).get_json()["answers"] == again
+    assert len(_shifts(db)) == 2
+
+
 def test_malformed_actions_get_clear_answers(db, enroll_kiosk):
     kiosk = enroll_kiosk()
     response = kiosk.upload([{"kind": "sign"}, {"key": "t", "kind": "sign", "client_time":

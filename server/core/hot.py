@@ -1,0 +1,180 @@
+"""Hot statements: Core statements a busy path runs on every request, executed on the session's
+own DBAPI connection with SQLAlchemy's compiled SQL and type processors, without its
+execution machinery.
+
+Measured on this project's machines, SQLAlchemy's per-statement machinery (execution context,
+result object, event dispatch) costs ~50 µs a statement on SQLite and ~85 µs on PostgreSQL, and
+an ORM query another 50–110 µs on top — more than the statements themselves on SQLite
+(~4 µs). The kiosk's card read runs 6 to 11 statements, so that machinery was most of its time
+(tests/bench/bench_signin.py). A `Hot` statement keeps what matters of SQLAlchemy: the SQL its
+compiler writes for each dialect (FOR UPDATE, ON CONFLICT, RETURNING, expanding IN), the bind
+and result processors of the column types, the session's transaction and connection (SQLite's
+BEGIN IMMEDIATE and writer gate included), autoflush, `before_cursor_execute` listeners, and
+its exception classes. What it gives up is a Result object: rows come back as tuples.
+
+`adopt()` turns a row into the session's ORM object without a query, so the rules that take
+ORM objects (shifts.operations.sign_locked and the rest) work on hot reads unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import event, exc, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql import ClauseElement
+
+from ..extensions import db
+
+
+class _Plan(NamedTuple):
+    compiled: Any
+    positional: bool
+    expands: bool  # an expanding IN: the SQL is written anew for each parameter set
+    bind_processors: dict
+    result_types: list  # the TypeEngine of each result column ([] for no rows)
+    result_processors: list  # filled at the first execution (they need cursor.description)
+
+
+class Hot:
+    """A statement built once and run many times: `rows(params)`, `first()`, `scalar()`.
+
+    `statement` is a Core statement, or a mapping of dialect name to statement for SQL the
+    dialects spell differently. An INSERT or UPDATE without .values() takes its columns from
+    the parameters' keys, and every column with a Python-side default must be given: a hot
+    statement does not run column defaults (the plan refuses to build without them)."""
+
+    def __init__(self, statement: ClauseElement | Mapping[str, ClauseElement]):
+        self._statements = statement if isinstance(statement, Mapping) else None
+        self._statement = None if isinstance(statement, Mapping) else statement
+        self._plans: dict[tuple, _Plan] = {}
+
+    def _plan(self, dialect, keys: tuple[str, ...]) -> _Plan:
+        statement = self._statement if self._statements is None \
+            else self._statements[dialect.name]
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        defaults = [c.key for c in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+        if defaults:
+            raise ValueError(f"hot statement needs explicit values for {', '.join(defaults)}")
+        types = [entry.type for entry in compiled._result_columns]
+        expands = bool(compiled.post_compile_params or compiled.literal_execute_params)
+        processors = {name: fn for name, fn in compiled._bind_processors.items()
+                      if callable(fn)}
+        plan = _Plan(compiled, bool(compiled.positional), expands, processors, types, [])
+        self._plans[(dialect.name, keys)] = plan
+        return plan
+
+    def rows(self, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        """Run it in the session's transaction; the result rows as tuples (none for DML
+        without RETURNING)."""
+        params = params or {}
+        session = db.session()  # the request's own session, not its scoped proxy
+        session.flush()  # as an ORM query would autoflush: pending objects count
+        connection = session.info.get(_CONNECTION)
+        if connection is None or connection.invalidated:
+            connection = session.info[_CONNECTION] = session.connection()
+        dialect = connection.dialect
+        keys = tuple(params)
+        plan = self._plans.get((dialect.name, keys)) or self._plan(dialect, keys)
+        compiled, processors = plan.compiled, plan.bind_processors
+        if plan.expands:
+            state = compiled.construct_expanded_state(params)
+            sql, values, order = state.statement, state.parameters, state.positiontup
+            processors = {**processors, **state.processors}
+        else:
+            sql, values, order = compiled.string, compiled.construct_params(params), \
+                compiled.positiontup
+        if plan.positional:
+            args = tuple(processors[name](values[name]) if name in processors else values[name]
+                         for name in order)
+        else:
+            args = {name: processors[name](value) if name in processors else value
+                    for name, value in values.items()}
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            if connection._has_events or connection.engine._has_events:
+                connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None,
+                                                          False)
+            cursor.execute(sql, args)
+            # Rows only where the SQL returns them (SELECT, RETURNING): psycopg builds the
+            # cursor's description anew on each access, a column object per column.
+            found = cursor.fetchall() if plan.result_types else []
+            if found and not plan.result_processors:
+                plan.result_processors.extend(
+                    kind._cached_result_processor(dialect, column[1])
+                    for kind, column in zip(plan.result_types, cursor.description, strict=True))
+        except dialect.loaded_dbapi.Error as error:
+            # The same exception classes as a statement run through SQLAlchemy.
+            raise exc.DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error,
+                                          dialect=dialect) from error
+        finally:
+            cursor.close()
+        if not any(plan.result_processors):
+            return found
+        convert = plan.result_processors
+        return [tuple(value if fn is None else fn(value)
+                      for fn, value in zip(convert, row, strict=True)) for row in found]
+
+    def first(self, params: Mapping[str, Any] | None = None) -> tuple | None:
+        found = self.rows(params)
+        return found[0] if found else None
+
+    def scalar(self, params: Mapping[str, Any] | None = None) -> Any:
+        row = self.first(params)
+        return None if row is None else row[0]
+
+
+# Session.connection() costs ~25 µs of state bookkeeping, more than a SQLite statement: the
+# connection it gave is kept in session.info until a transaction or savepoint begins or ends,
+# when the next statement asks again (which is also when a savepoint is emitted).
+_CONNECTION = "hot_connection"
+
+
+@event.listens_for(Session, "after_transaction_create")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connection(session, transaction) -> None:
+    session.info.pop(_CONNECTION, None)
+
+
+def columns_of(model) -> list:
+    """The model's mapped columns in a fixed order: select them to adopt() the rows."""
+    return [prop.columns[0] for prop in inspect(model).column_attrs]
+
+
+def adopt(model, row: Sequence[Any]):
+    """The session's object for a row of columns_of(model): the one it already holds (as a
+    query without populate_existing returns it), else a new persistent object, with no query.
+    Relationships load as usual; a many-to-one whose target is in the session needs no SQL.
+    The session holds clean objects weakly: keep a reference (or set it as a relationship's
+    value with set_committed_value) to an adopted object that is to be found there later."""
+    mapper = inspect(model)
+    session = db.session
+    key = mapper.identity_key_from_primary_key(
+        [row[i] for i in _pk_positions(mapper)])
+    held = session.identity_map.get(key)
+    if held is not None:
+        return held
+    instance = mapper.class_manager.new_instance()
+    instance.__dict__.update(zip(_keys(mapper), row, strict=True))
+    make_transient_to_detached(instance)  # marks every given attribute as loaded, unchanged
+    session.add(instance)
+    return instance
+
+
+_KEYS: dict = {}
+
+
+def _keys(mapper) -> list[str]:
+    keys = _KEYS.get(mapper)
+    if keys is None:
+        keys = _KEYS[mapper] = [prop.key for prop in mapper.column_attrs]
+    return keys
+
+
+def _pk_positions(mapper) -> list[int]:
+    positions = _KEYS.get((mapper, "pk"))
+    if positions is None:
+        columns = [prop.columns[0] for prop in mapper.column_attrs]
+        positions = _KEYS[(mapper, "pk")] = [columns.index(c) for c in mapper.primary_key]
+    return positions
