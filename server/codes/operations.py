@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import time
 from datetime import datetime
 
 from flask import current_app
@@ -209,10 +211,23 @@ LIVE_CODE = (select(_codes.id)
 def _cached_payload(text: str, expected_type: str | None) -> tuple[qr.Payload, str] | None:
     """The payload if the code verifies with the process's cached keyring, with the public key
     that verified it (x of its JWK); None when it does not."""
-    ring = keys.cached_keyring()
+    found = _verified(text, expected_type, keys.cached_keyring(),
+                      current_app.config["BASE_URL"])
+    if found is not None and found[0].expires_at is not None \
+            and time.time() >= found[0].expires_at:
+        return None  # expired since it was first checked: the slow path refuses it
+    return found
+
+
+@functools.lru_cache(maxsize=8192)
+def _verified(text: str, expected_type: str | None, ring: qr.Keyring,
+              base_url: str) -> tuple[qr.Payload, str] | None:
+    """_cached_payload's pure part, remembered: kiosks scan the same cards all day. Keyed by
+    the keyring object, so a refreshed keyring checks afresh. Only a hint, like the cached
+    keyring: a None sends the caller to resolve(), which decides with a fresh keyring and the
+    database, and a payload still has to match a live record in the database."""
     try:
-        payload = qr.verify(text, ring, expected_type=expected_type,
-                            base_url=current_app.config["BASE_URL"])
+        payload = qr.verify(text, ring, expected_type=expected_type, base_url=base_url)
     except qr.CodeError:
         return None
     return payload, ring.get(payload.key_id).to_jwk()["x"]

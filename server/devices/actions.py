@@ -36,6 +36,9 @@ class Registered(NamedTuple):
     # file), so a rollback undoes it: a batch of such actions runs before its keys are checked
     # (one statement fewer per upload) and, should a key turn out to be a retry, runs again.
     undone_by_rollback: bool = False
+    # Work on the body alone (no database, no refusal) that run() would do anyway, done before
+    # the kiosk is authenticated: on SQLite, outside the one writer's turn (a card's signature).
+    prepare: Callable[[dict], None] | None = None
 
 
 HANDLERS: dict[str, Registered] = {}
@@ -61,12 +64,31 @@ _STORED_ANSWERS = Hot(select(KioskAction.client_key, KioskAction.body_hash, Kios
 
 
 def register(kind: str, handler: Handler, *, refuses_before_writing: bool = False,
-             undone_by_rollback: bool = False) -> None:
+             undone_by_rollback: bool = False, prepare: Callable[[dict], None] | None = None
+             ) -> None:
     """Features register their action kinds at init_app: `sign`, `redeem`, `order`, …
     `refuses_before_writing`: every DomainError the handler raises comes before its first
     write, so it needs no savepoint to be undone. `undone_by_rollback`: the handler has no
-    effect outside the database transaction."""
-    HANDLERS[kind] = Registered(handler, refuses_before_writing, undone_by_rollback)
+    effect outside the database transaction. `prepare`: see Registered."""
+    HANDLERS[kind] = Registered(handler, refuses_before_writing, undone_by_rollback, prepare)
+
+
+def prepare(batch) -> None:
+    """Each action's `prepare`, before the kiosk's lock is taken (the caller authenticates
+    afterwards). Decides nothing: a malformed batch is answered later, as it would be anyway."""
+    items = batch.get("actions") if isinstance(batch, dict) else None
+    if not isinstance(items, list) or len(items) > BATCH_MAX:
+        return
+    for item in items:
+        handler = _handler(item)
+        if handler is not None and handler.prepare is not None \
+                and isinstance(item.get("body"), dict):
+            handler.prepare(item["body"])
+
+
+def _handler(item) -> Registered | None:
+    kind = item.get("kind") if isinstance(item, dict) else None
+    return HANDLERS.get(kind) if isinstance(kind, str) else None
 
 
 class SeenBefore(Exception):  # noqa: N818 (a signal to the caller, not an error)
@@ -140,7 +162,7 @@ def process_batch(device: Device, batch: dict, *, keys_checked_first: bool = Fal
 
 
 def _undone_by_rollback(item) -> bool:
-    handler = HANDLERS.get(item.get("kind")) if isinstance(item, dict) else None
+    handler = _handler(item)
     return handler is not None and handler.undone_by_rollback
 
 
@@ -177,7 +199,7 @@ def _one(device: Device, item, received: datetime, offset_ms: int,
     if client_time is None:
         answer = _error(400, "invalid_client_time",
                         _("client_time must be an ISO 8601 time with a UTC offset."))
-    elif kind not in HANDLERS:
+    elif _handler(item) is None:
         answer = _error(400, "unknown_kind", _("This kind of action is not known."),
                         {"kind": str(kind)[:32]})
     elif not isinstance(body, dict):

@@ -11,11 +11,12 @@ def init_app(app: Flask) -> None:
     from ..volunteers.auth import add_phone_link
     from .admin import bp as admin_bp
     from .mobile import bp as mobile_bp
-    from .ways import sign_action
+    from .ways import prepare_sign, sign_action
 
     # Every refusal of a card read happens before its first write (checked at run time), and
     # a card read changes nothing outside the database.
-    actions.register("sign", sign_action, refuses_before_writing=True, undone_by_rollback=True)
+    actions.register("sign", sign_action, refuses_before_writing=True, undone_by_rollback=True,
+                     prepare=prepare_sign)
     app.register_blueprint(admin_bp)
     app.register_blueprint(mobile_bp)
     add_nav(app, "shifts_admin.listing", _l("Shifts"), "shifts_admin", 35)

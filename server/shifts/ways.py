@@ -60,6 +60,13 @@ def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
     return volunteer, ops.open_and_last_ended(volunteer)
 
 
+def prepare_sign(body: dict) -> None:
+    """The card's signature, checked before the kiosk's lock (remembered for _read_card)."""
+    text = body.get("code")
+    if isinstance(text, str) and 0 < len(text) <= 2000:
+        codes.live_code_params(text, "volunteer")
+
+
 def result_out(result: ops.SignResult) -> dict:
     shift, volunteer = result.shift, result.shift.volunteer
     at = shift.ended_at if result.action == "out" else shift.started_at

@@ -193,10 +193,12 @@ def test_malformed_actions_get_clear_answers(db, enroll_kiosk):
                              {"key": "u", "kind": "teleport", "client_time": iso(DAY),
                               "body": {}},
                              {"key": "b", "kind": "sign", "client_time": iso(DAY),
-                              "body": []}])
+                              "body": []},
+                             {"key": "l", "kind": ["sign"], "client_time": iso(DAY),
+                              "body": {}}])
     codes = [a["error"]["code"] for a in response.get_json()["answers"]]
     assert codes == ["invalid_key", "invalid_client_time", "invalid_client_time",
-                     "unknown_kind", "invalid_body"]
+                     "unknown_kind", "invalid_body", "unknown_kind"]
     not_a_list = kiosk.client.post("/api/v1/kiosk/actions", json={"actions": {}},
                                    headers=kiosk.headers)
     assert (not_a_list.status_code, not_a_list.get_json()["error"]["code"]) == \
