@@ -130,20 +130,25 @@ def system_account(code: str) -> Account:
 
 
 _accounts = Account.__table__.c
-# What every credit needs, in one query: the issuance account, the volunteer's account and the
-# hours->points rule (on each row; there are no rows before the first account is made).
-_CREDIT_CONTEXT = Hot(select(_accounts.id, _accounts.code,
-                             func.coalesce(_RULE.scalar_subquery(), DEFAULT_POINTS_PER_HOUR))
-                      .where((_accounts.code == ISSUANCE)
-                             | (_accounts.volunteer_id == bindparam("volunteer_id"))))
+# What every credit needs: the issuance account, the volunteer's account and the hours->points
+# rule. A query of its own below; shifts.operations.close() reads them inside its own query,
+# LEFT JOINing CREDIT_ACCOUNTS on CREDIT_ACCOUNTS_ON (bindparam "volunteer_id") and selecting
+# CREDIT_COLUMNS, and passes the rows to credit_context().
+CREDIT_ACCOUNTS = Account.__table__
+CREDIT_ACCOUNTS_ON = (_accounts.code == ISSUANCE) | \
+    (_accounts.volunteer_id == bindparam("volunteer_id"))
+CREDIT_COLUMNS = (_accounts.id, _accounts.code,
+                  func.coalesce(_RULE.scalar_subquery(), DEFAULT_POINTS_PER_HOUR))
+_CREDIT_CONTEXT = Hot(select(*CREDIT_COLUMNS).where(CREDIT_ACCOUNTS_ON))
 
 
-def _credit_context(volunteer: Volunteer) -> tuple[int, int, int]:
-    """(issuance account id, the volunteer's account id, points per hour); an account that
-    does not exist yet is made the usual way."""
+def credit_context(volunteer: Volunteer, rows=None) -> tuple[int, int, int]:
+    """(issuance account id, the volunteer's account id, points per hour), from rows of
+    CREDIT_COLUMNS (read now when not given); an account that does not exist yet is made the
+    usual way."""
     # A rule set earlier in this transaction counts (hot statements flush first).
-    rows = _CREDIT_CONTEXT.rows({"volunteer_id": volunteer.id})
-    found = {code: account_id for account_id, code, _ in rows}
+    rows = _CREDIT_CONTEXT.rows({"volunteer_id": volunteer.id}) if rows is None else rows
+    found = {code: account_id for account_id, code, _ in rows if account_id is not None}
     issuance = found.get(ISSUANCE) or system_account(ISSUANCE).id
     own = found.get(None) or account_for(volunteer).id  # a volunteer's account has no code
     return issuance, own, rows[0][2] if rows else points_per_hour()
@@ -227,11 +232,12 @@ def post(debit: Account | int, credit: Account | int, amount: int, source_type: 
     return transfer, True
 
 
-def credit_shift(shift) -> Transfer | None:
-    """Points for a closed, creditable shift; calling again returns the same transfer."""
+def credit_shift(shift, context: tuple[int, int, int] | None = None) -> Transfer | None:
+    """Points for a closed, creditable shift; calling again returns the same transfer.
+    `context`: credit_context() when the caller has it."""
     if not shift.is_creditable or not shift.credited_minutes:
         return None
-    issuance, own, rule = _credit_context(shift.volunteer)
+    issuance, own, rule = context or credit_context(shift.volunteer)
     points = points_for_minutes(shift.credited_minutes, rule)
     if points <= 0:
         return None
@@ -246,7 +252,7 @@ def credit_service(order, volunteer: Volunteer, minutes: int) -> Transfer:
     if not isinstance(minutes, int) or minutes <= 0:
         raise ValidationError(_l("Service minutes must be a positive whole number."),
                               "invalid_minutes", field="minutes")
-    issuance, own, rule = _credit_context(volunteer)
+    issuance, own, rule = credit_context(volunteer)
     points = points_for_minutes(minutes, rule)
     if points <= 0:
         raise ValidationError(_l("Too few minutes to earn a point."), "no_points",

@@ -16,8 +16,10 @@ from ..core.hot import Hot, adopt, columns_of
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
 from ..extensions import db
+from ..ledger import operations as ledger
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
+from . import policy as hours
 from .models import Shift
 from .policy import policy_for
 
@@ -46,10 +48,19 @@ _CARD_READ = Hot(select(*columns_of(Volunteer))
 _INSERT_SHIFT = Hot(insert(Shift.__table__).returning(Shift.__table__.c.id))
 _UPDATE_SHIFT = Hot(update(Shift.__table__).where(Shift.__table__.c.id == bindparam("shift_id")))
 
-_CREDITED_THAT_DAY = Hot(select(func.coalesce(func.sum(Shift.credited_minutes), 0)).where(
-    Shift.volunteer_id == bindparam("volunteer_id"), Shift.id != bindparam("shift_id"),
-    Shift.review != "rejected", Shift.started_at >= bindparam("day_start"),
-    Shift.started_at < bindparam("day_end")))
+_credited_that_day = select(func.coalesce(func.sum(Shift.credited_minutes), 0).label("used")) \
+    .where(Shift.volunteer_id == bindparam("volunteer_id"), Shift.id != bindparam("shift_id"),
+           Shift.review != "rejected", Shift.started_at >= bindparam("day_start"),
+           Shift.started_at < bindparam("day_end")).subquery()
+# Everything closing a shift reads, in one statement (a sign-out is the busiest write after a
+# sign-in): minutes credited that day, the policies of the site's chain, and what a credit
+# needs. One row per policy × account found (a handful at most); one row when there are none.
+_CLOSING = Hot(select(_credited_that_day.c.used, *hours.POLICY_COLUMNS, *ledger.CREDIT_COLUMNS)
+               .select_from(_credited_that_day
+                            .outerjoin(hours.POLICY_TABLE, hours.POLICY_TABLE.c.site_id.in_(
+                                bindparam("ids", expanding=True)))
+                            .outerjoin(ledger.CREDIT_ACCOUNTS, ledger.CREDIT_ACCOUNTS_ON)))
+_POLICY_END = 1 + len(hours.POLICY_COLUMNS)
 
 
 class ShiftRefused(Conflict):
@@ -188,37 +199,39 @@ def close(shift: Shift, at: datetime, *, method: str, verified: bool, device=Non
     values = {"ended_at": at, "end_method": method, "end_device_id": getattr(device, "id", None),
               "flags": all_flags, "is_verified": bool(shift.is_verified and verified),
               "review": "pending" if REVIEW_FLAGS & set(all_flags) else "none"}
-    values["credited_minutes"] = counted_minutes(shift, credited, ended_at=at)
+    site = shift.site or db.session.get(Site, shift.site_id)
+    start = as_utc(shift.started_at).astimezone(LOCAL_TZ)
+    day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = _CLOSING.rows({"volunteer_id": shift.volunteer_id, "shift_id": shift.id,
+                          "day_start": day_start, "day_end": day_start + timedelta(days=1),
+                          "ids": hours.chain_ids(site)})
+    rules = hours.nearest(site, [row[1:_POLICY_END] for row in rows])
+    values["credited_minutes"] = counted_minutes(shift, rules, int(rows[0][0]), credited,
+                                                 ended_at=at)
     # One UPDATE statement; the loaded object is kept in step without a flush of its own.
     _UPDATE_SHIFT.rows({"shift_id": shift.id, **values})
     for name, value in values.items():
         set_committed_value(shift, name, value)
-    credit(shift)
+    if shift.is_creditable:
+        accounts = {row[_POLICY_END:] for row in rows}  # each account once per policy row
+        ledger.credit_shift(shift, ledger.credit_context(shift.volunteer, list(accounts)))
     return shift
 
 
-def counted_minutes(shift: Shift, minutes: int | None = None, *,
-                    ended_at: datetime | None = None) -> int:
-    """Rounded to the policy's step (nearest), then held to the daily cap (local day)."""
-    policy = policy_for(shift.site or db.session.get(Site, shift.site_id))
+def counted_minutes(shift: Shift, rules: hours.Policy, used: int, minutes: int | None = None,
+                    *, ended_at: datetime) -> int:
+    """Rounded to the policy's step (nearest), then held to the daily cap (local day) given
+    the minutes already credited that day."""
     if minutes is None:
-        ended_at = ended_at or shift.ended_at
         seconds = (as_utc(ended_at) - as_utc(shift.started_at)).total_seconds()
-        step = policy.rounding_minutes
+        step = rules.rounding_minutes
         minutes = int((seconds / 60 + step / 2) // step) * step
-    start = as_utc(shift.started_at).astimezone(LOCAL_TZ)
-    day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    used = _CREDITED_THAT_DAY.scalar({
-        "volunteer_id": shift.volunteer_id, "shift_id": shift.id, "day_start": day_start,
-        "day_end": day_start + timedelta(days=1)})
-    return max(0, min(minutes, policy.daily_cap_minutes - int(used)))
+    return max(0, min(minutes, rules.daily_cap_minutes - used))
 
 
 def credit(shift: Shift) -> None:
     if shift.is_creditable:
-        from ..ledger.operations import credit_shift
-
-        credit_shift(shift)
+        ledger.credit_shift(shift)
 
 
 def _reason(reason: str) -> str:

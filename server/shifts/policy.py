@@ -30,18 +30,30 @@ FIELDS = ("rounding_minutes", "daily_cap_minutes", "max_shift_minutes",
           "forgotten_credit_minutes")
 # Built once: every sign-out asks (plain rows: no policy object is needed to read it).
 _table = HoursPolicy.__table__
-_POLICIES = Hot(select(_table.c.site_id, *(_table.c[f] for f in FIELDS))
+# A query that reads the policies of a site's chain (its own and its ancestors') selects these
+# columns where site_id is in bindparam("ids") = chain_ids(site); nearest() picks the one.
+POLICY_TABLE = _table
+POLICY_COLUMNS = (_table.c.site_id, *(_table.c[f] for f in FIELDS))
+_POLICIES = Hot(select(*POLICY_COLUMNS)
                 .where(_table.c.site_id.in_(bindparam("ids", expanding=True))))
 
 
-def policy_for(site: Site) -> Policy:
-    ids = site.ancestor_ids + [site.id]
-    # A policy set earlier in this transaction counts (hot statements flush first).
-    found = {row[0]: row[1:] for row in _POLICIES.rows({"ids": ids})}
-    for site_id in reversed(ids):
+def chain_ids(site: Site) -> list[int]:
+    return site.ancestor_ids + [site.id]
+
+
+def nearest(site: Site, rows) -> Policy:
+    """The policy that decides for `site`, from rows of POLICY_COLUMNS (None rows skipped)."""
+    found = {row[0]: row[1:] for row in rows if row[0] is not None}
+    for site_id in reversed(chain_ids(site)):
         if site_id in found:
             return Policy(*found[site_id], site_id=site_id)
     return Policy()
+
+
+def policy_for(site: Site) -> Policy:
+    # A policy set earlier in this transaction counts (hot statements flush first).
+    return nearest(site, _POLICIES.rows({"ids": chain_ids(site)}))
 
 
 def _minutes(value, field: str, low: int, high: int) -> int:
