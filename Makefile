@@ -29,7 +29,7 @@ run: sysdeps $(VENV)/.run-installed $(MO)
 	$(PY) -m kiosk.demo --server http://$(HOST):$(PORT) --port $(KIOSK_PORT) \
 	  --data-dir instance/kiosk-demo & \
 	exec $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) \
-	  --access-logfile - 'server:create_app()'
+	  --access-logfile - server.wsgi:app
 
 test: sysdeps-test $(VENV)/.dev-installed $(MO)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

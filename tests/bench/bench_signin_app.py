@@ -1,10 +1,11 @@
-"""Bench-only app: the real server plus a bare endpoint doing one INSERT (never in the product)."""
+"""Bench-only app: the real server plus a bare endpoint doing one INSERT (never in the product),
+served as server/wsgi.py serves the product."""
 
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
-from server import create_app
+from server import create_app, ready_to_serve
 from server.extensions import csrf, db
 
 metadata = MetaData()
@@ -25,4 +26,4 @@ def make_app():
     return app
 
 
-app = make_app()
+app = ready_to_serve(make_app())
