@@ -65,15 +65,17 @@ class Hot:
         self._plans[(dialect.name, keys)] = plan
         return plan
 
-    def rows(self, params: Mapping[str, Any] | None = None) -> list[tuple]:
-        """Run it in the session's transaction; the result rows as tuples (none for DML
-        without RETURNING)."""
+    def rows(self, params: Mapping[str, Any] | None = None, *, connection=None
+             ) -> list[tuple]:
+        """Run it in the session's transaction (or on `connection`, a SQLAlchemy Connection);
+        the result rows as tuples (none for DML without RETURNING)."""
         params = params or {}
-        session = db.session()  # the request's own session, not its scoped proxy
-        session.flush()  # as an ORM query would autoflush: pending objects count
-        connection = session.info.get(_CONNECTION)
-        if connection is None or connection.invalidated:
-            connection = session.info[_CONNECTION] = session.connection()
+        if connection is None:
+            session = db.session()  # the request's own session, not its scoped proxy
+            session.flush()  # as an ORM query would autoflush: pending objects count
+            connection = session.info.get(_CONNECTION)
+            if connection is None or connection.invalidated:
+                connection = session.info[_CONNECTION] = session.connection()
         dialect = connection.dialect
         keys = tuple(params)
         plan = self._plans.get((dialect.name, keys)) or self._plan(dialect, keys)
@@ -116,8 +118,9 @@ class Hot:
         return [tuple(value if fn is None else fn(value)
                       for fn, value in zip(convert, row, strict=True)) for row in found]
 
-    def first(self, params: Mapping[str, Any] | None = None) -> tuple | None:
-        found = self.rows(params)
+    def first(self, params: Mapping[str, Any] | None = None, *, connection=None
+              ) -> tuple | None:
+        found = self.rows(params, connection=connection)
         return found[0] if found else None
 
     def scalar(self, params: Mapping[str, Any] | None = None) -> Any:

@@ -15,6 +15,7 @@ from ..codes import operations as codes
 from ..codes.keys import derived_fernet
 from ..codes.models import ServiceCode
 from ..core import audit
+from ..core.db import read_apart
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.hot import Hot, adopt, columns_of
 from ..core.i18n import _l
@@ -108,8 +109,15 @@ def device_for_secret(secret: str, *, lock: bool = False) -> Device | None:
     original; it does not block the foreign-key checks (KEY SHARE) of rows that name it."""
     if not secret:
         return None
-    row = (_BY_SECRET_LOCKED if lock else _BY_SECRET).first(
-        {"secret_hash": hash_secret(secret)})
+    params = {"secret_hash": hash_secret(secret)}
+    if lock:
+        with read_apart() as connection:
+            # SQLite: writers run one at a time anyway, so the kiosk is read before its
+            # request's write transaction (and turn) begins; PostgreSQL: locked, in it.
+            row = _BY_SECRET.first(params, connection=connection) if connection is not None \
+                else _BY_SECRET_LOCKED.first(params)
+    else:
+        row = _BY_SECRET.first(params)
     if row is None:
         return None
     split = len(_DEVICE_COLUMNS)
