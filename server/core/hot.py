@@ -18,6 +18,7 @@ ORM objects (shifts.operations.sign_locked and the rest) work on hot reads uncha
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -93,7 +94,7 @@ class Hot:
         else:
             args = {name: processors[name](value) if name in processors else value
                     for name, value in values.items()}
-        cursor = connection.connection.dbapi_connection.cursor()
+        cursor = _cursor(connection)
         try:
             if connection._has_events or connection.engine._has_events:
                 connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None,
@@ -106,12 +107,13 @@ class Hot:
                 plan.result_processors.extend(
                     kind._cached_result_processor(dialect, column[1])
                     for kind, column in zip(plan.result_types, cursor.description, strict=True))
-        except dialect.loaded_dbapi.Error as error:
-            # The same exception classes as a statement run through SQLAlchemy.
-            raise exc.DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error,
-                                          dialect=dialect) from error
-        finally:
-            cursor.close()
+        except BaseException as error:
+            _drop_cursor(connection)
+            if isinstance(error, dialect.loaded_dbapi.Error):
+                # The same exception classes as a statement run through SQLAlchemy.
+                raise exc.DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error,
+                                              dialect=dialect) from error
+            raise
         if not any(plan.result_processors):
             return found
         convert = plan.result_processors
@@ -138,6 +140,27 @@ _CONNECTION = "hot_connection"
 @event.listens_for(Session, "after_transaction_end")
 def _forget_connection(session, transaction) -> None:
     session.info.pop(_CONNECTION, None)
+
+
+def _cursor(connection):
+    """A cursor kept with the DBAPI connection (info lives as long as it does): psycopg
+    builds an adapters map for each new cursor (~10 us). Rows are always fetched at once, so
+    statements never interleave on it."""
+    info, raw = connection.connection.info, connection.connection.dbapi_connection
+    kept = info.get(_CURSOR)
+    if kept is None or kept[0] is not raw:
+        kept = info[_CURSOR] = (raw, raw.cursor())
+    return kept[1]
+
+
+def _drop_cursor(connection) -> None:
+    kept = connection.connection.info.pop(_CURSOR, None)
+    if kept is not None:
+        with contextlib.suppress(Exception):  # a broken connection's cursor: nothing to keep
+            kept[1].close()
+
+
+_CURSOR = "hot_cursor"
 
 
 def columns_of(model) -> list:
