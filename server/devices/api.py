@@ -110,4 +110,7 @@ def upload_actions():
         # undone, and the batch runs again with its keys checked first.
         db.session.rollback()
         answers = actions.process_batch(authenticate(), batch, keys_checked_first=True)
+    # The answers are final: committed before the response is built, so on SQLite the one
+    # writer's turn ends here, not after serialisation (after_request then has nothing to do).
+    db.session.commit()
     return {"answers": answers, "server_time_ms": _now_ms()}
