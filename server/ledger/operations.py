@@ -207,9 +207,12 @@ _INSERT_TRANSFER = Hot({
 
 def post(debit: Account | int, credit: Account | int, amount: int, source_type: str,
          source_id, *, minutes: int = 0, memo: str = "", actor=None,
-         reverses: Transfer | None = None) -> tuple[Transfer, bool]:
+         reverses: Transfer | None = None, audited: bool = True) -> tuple[Transfer, bool]:
     """Insert one transfer; (existing, False) when its source already posted (a retry).
-    Accounts are given as records or ids."""
+    Accounts are given as records or ids. `audited=False` for the rule's own credits: the
+    transfer row (append-only, with its source, actor and time) is their whole record, and the
+    shift or order it names is recorded where it happened; an audit entry for every sign-out
+    repeated it at the cost of one more INSERT and four index entries."""
     debit_id, credit_id = (a if isinstance(a, int) else a.id for a in (debit, credit))
     values = {"debit_account_id": debit_id, "credit_account_id": credit_id, "amount": amount,
               "source_type": source_type, "source_id": str(source_id), "minutes": minutes,
@@ -227,8 +230,9 @@ def post(debit: Account | int, credit: Account | int, amount: int, source_type: 
     transfer = Transfer(id=new_id, **values)
     make_transient_to_detached(transfer)
     db.session.add(transfer)
-    audit.record("ledger.post", transfer, actor=audit_actor(actor), source=transfer.source,
-                 amount=amount, debit=debit_id, credit=credit_id)
+    if audited:
+        audit.record("ledger.post", transfer, actor=audit_actor(actor), source=transfer.source,
+                     amount=amount, debit=debit_id, credit=credit_id)
     return transfer, True
 
 
@@ -243,7 +247,8 @@ def credit_shift(shift, context: tuple[int, int, int] | None = None) -> Transfer
         return None
     transfer, _ = post(issuance, own, points, "shift",
                        shift.id, minutes=shift.credited_minutes,
-                       memo=shift.site.name if shift.site else "", actor="system")
+                       memo=shift.site.name if shift.site else "", actor="system",
+                       audited=False)
     return transfer
 
 
@@ -259,7 +264,7 @@ def credit_service(order, volunteer: Volunteer, minutes: int) -> Transfer:
                               field="minutes")
     memo = str(getattr(order, "number", "") or getattr(order, "title", "") or "")
     transfer, _ = post(issuance, own, points, "order",
-                       order.id, minutes=minutes, memo=memo, actor="system")
+                       order.id, minutes=minutes, memo=memo, actor="system", audited=False)
     return transfer
 
 

@@ -50,6 +50,23 @@ def test_credit_shift_credits_once(db, make_volunteer, make_shift):
     _sums_hold(db)
 
 
+def test_people_s_postings_are_audited_the_rule_s_credits_are_their_own_record(
+        db, make_volunteer, make_shift):
+    """A credit for a shift is recorded by its transfer (source, actor "system", time) and the
+    shift itself; an adjustment, reversal or redemption is someone's act and gets an audit
+    entry too."""
+    from server.core.audit import AuditEvent
+
+    volunteer = make_volunteer()
+    credit = ops.credit_shift(make_shift(volunteer, 60))
+    adjustment = ops.adjust(volunteer, 5, "paper records", actor="admin")
+    db.session.commit()
+    audited = {e.target_id for e in db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "ledger.post"))}
+    assert audited == {str(adjustment.id)}
+    assert credit.actor == "system" and credit.source.startswith("shift:")
+
+
 @pytest.mark.parametrize("review", ["pending", "rejected"])
 def test_shifts_awaiting_or_refused_approval_earn_nothing(db, make_volunteer, make_shift,
                                                           review):
