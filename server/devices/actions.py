@@ -39,6 +39,10 @@ class Registered(NamedTuple):
     # Work on the body alone (no database, no refusal) that run() would do anyway, done before
     # the kiosk is authenticated: on SQLite, outside the one writer's turn (a card's signature).
     prepare: Callable[[dict], None] | None = None
+    # For an upload of this one action: the kiosk (locked, with its site) and what the action
+    # reads first, found by one statement; (secret, body) -> Device, or None to take the usual
+    # way (which also decides every refusal).
+    with_device: Callable[[str, dict], Device | None] | None = None
 
 
 HANDLERS: dict[str, Registered] = {}
@@ -64,13 +68,14 @@ _STORED_ANSWERS = Hot(select(KioskAction.client_key, KioskAction.body_hash, Kios
 
 
 def register(kind: str, handler: Handler, *, refuses_before_writing: bool = False,
-             undone_by_rollback: bool = False, prepare: Callable[[dict], None] | None = None
-             ) -> None:
+             undone_by_rollback: bool = False, prepare: Callable[[dict], None] | None = None,
+             with_device: Callable[[str, dict], Device | None] | None = None) -> None:
     """Features register their action kinds at init_app: `sign`, `redeem`, `order`, …
     `refuses_before_writing`: every DomainError the handler raises comes before its first
     write, so it needs no savepoint to be undone. `undone_by_rollback`: the handler has no
     effect outside the database transaction. `prepare`: see Registered."""
-    HANDLERS[kind] = Registered(handler, refuses_before_writing, undone_by_rollback, prepare)
+    HANDLERS[kind] = Registered(handler, refuses_before_writing, undone_by_rollback, prepare,
+                                with_device)
 
 
 def prepare(batch) -> None:
@@ -84,6 +89,19 @@ def prepare(batch) -> None:
         if handler is not None and handler.prepare is not None \
                 and isinstance(item.get("body"), dict):
             handler.prepare(item["body"])
+
+
+def device_with_action(secret: str, batch) -> Device | None:
+    """For a batch of one action whose kind has `with_device`: the kiosk it found together
+    with what the action reads; None otherwise (the caller authenticates the usual way)."""
+    items = batch.get("actions") if isinstance(batch, dict) else None
+    if not secret or not isinstance(items, list) or len(items) != 1:
+        return None
+    handler = _handler(items[0])
+    body = items[0].get("body") if handler is not None else None
+    if handler is None or handler.with_device is None or not isinstance(body, dict):
+        return None
+    return handler.with_device(secret, body)
 
 
 def _handler(item) -> Registered | None:

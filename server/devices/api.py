@@ -15,7 +15,7 @@ from ..core.timeutil import utcnow
 from ..extensions import csrf, db, limiter
 from . import actions
 from . import operations as ops
-from .auth import authenticate, device_required
+from .auth import authenticate, bearer_secret, device_required
 from .schemas import (
     ACTIONS_IN,
     ACTIONS_OUT,
@@ -96,8 +96,9 @@ def volunteers():
 def upload_actions():
     # Parsing and the actions' own checks first, then the kiosk and its lock (device_required's
     # work): on SQLite that lock is the one writer's turn, kept for the database's part.
-    actions.prepare(request.get_json(silent=True))
-    authenticate()
+    batch = request.get_json(silent=True)
+    actions.prepare(batch)
+    authenticate(actions.device_with_action(bearer_secret(), batch))
     batch = json_body()
     items = batch.get("actions")
     if not isinstance(items, list) or len(items) > actions.BATCH_MAX:
@@ -109,6 +110,7 @@ def upload_actions():
         # A key in the batch was answered before (a retry; rare): what this attempt did is
         # undone, and the batch runs again with its keys checked first.
         db.session.rollback()
+        g.pop("kiosk_card", None)  # read under locks the rollback released
         answers = actions.process_batch(authenticate(), batch, keys_checked_first=True)
     # The answers are final: committed before the response is built, so on SQLite the one
     # writer's turn ends here, not after serialisation (after_request then has nothing to do).

@@ -31,15 +31,19 @@ def device_required(view):
     return wrapped
 
 
-def authenticate() -> Device:
+def bearer_secret() -> str:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def authenticate(found: Device | None = None) -> Device:
     """The kiosk the request's bearer secret names, as g.device; 401 device_unknown without a
     known secret, 403 device_revoked. A write request holds the kiosk's row lock to its end, so
-    its batches never interleave; a view that rolls back calls this again to retake it."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    device = None
-    if scheme.lower() == "bearer":
-        device = ops.device_for_secret(secret.strip(), lock=request.method not in SAFE_METHODS)
+    its batches never interleave; a view that rolls back calls this again to retake it.
+    `found`: the kiosk already read (and locked) by the caller with bearer_secret()."""
+    device = found
+    if device is None:
+        device = ops.device_for_secret(bearer_secret(), lock=request.method not in SAFE_METHODS)
     if device is None:
         raise Unauthorized(_l("This kiosk is not enrolled. Scan an enrollment code."),
                            "device_unknown")

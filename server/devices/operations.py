@@ -94,9 +94,13 @@ def presence_secret(device: Device) -> bytes:
 # Every kiosk request runs one of these: the kiosk and its site in one row, the secret's hash
 # bound at execution. SET of the UPDATE takes the columns given at execution.
 _DEVICE_COLUMNS, _SITE_COLUMNS = columns_of(Device), columns_of(Site)
-_by_secret = (select(*_DEVICE_COLUMNS, *_SITE_COLUMNS)
-              .join_from(Device, Site, Device.site_id == Site.id)
-              .where(Device.secret_hash == bindparam("secret_hash")))
+# The kiosk with its site, by the secret's hash: a query may add columns and joins to it and
+# hand its rows to device_from_row().
+KIOSK_BY_SECRET = (select(*_DEVICE_COLUMNS, *_SITE_COLUMNS)
+                   .join_from(Device, Site, Device.site_id == Site.id)
+                   .where(Device.secret_hash == bindparam("secret_hash")))
+KIOSK_WIDTH = len(_DEVICE_COLUMNS) + len(_SITE_COLUMNS)
+_by_secret = KIOSK_BY_SECRET
 _BY_SECRET = Hot(_by_secret)
 _BY_SECRET_LOCKED = Hot(_by_secret.with_for_update(of=Device.__table__, key_share=True))
 _UPDATE_DEVICE = Hot(update(Device.__table__)
@@ -118,12 +122,15 @@ def device_for_secret(secret: str, *, lock: bool = False) -> Device | None:
                 else _BY_SECRET_LOCKED.first(params)
     else:
         row = _BY_SECRET.first(params)
-    if row is None:
-        return None
+    return None if row is None else device_from_row(row)
+
+
+def device_from_row(row) -> Device:
+    """The kiosk (with its site) from the first KIOSK_WIDTH values of a KIOSK_BY_SECRET row."""
     split = len(_DEVICE_COLUMNS)
     device = adopt(Device, row[:split])
     if "site" not in device.__dict__:  # as joinedload would: loaded, and held by the device
-        set_committed_value(device, "site", adopt(Site, row[split:]))
+        set_committed_value(device, "site", adopt(Site, row[split:KIOSK_WIDTH]))
     return device
 
 

@@ -11,12 +11,12 @@ def init_app(app: Flask) -> None:
     from ..volunteers.auth import add_phone_link
     from .admin import bp as admin_bp
     from .mobile import bp as mobile_bp
-    from .ways import prepare_sign, sign_action
+    from .ways import prepare_sign, sign_action, sign_with_device
 
     # Every refusal of a card read happens before its first write (checked at run time), and
     # a card read changes nothing outside the database.
     actions.register("sign", sign_action, refuses_before_writing=True, undone_by_rollback=True,
-                     prepare=prepare_sign)
+                     prepare=prepare_sign, with_device=sign_with_device)
     app.register_blueprint(admin_bp)
     app.register_blueprint(mobile_bp)
     add_nav(app, "shifts_admin.listing", _l("Shifts"), "shifts_admin", 35)

@@ -11,10 +11,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..codes.operations import LIVE_CODE
 from ..core import audit
+from ..core.db import read_apart
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.hot import Hot, adopt, columns_of
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
+from ..devices.models import Device
+from ..devices.operations import KIOSK_BY_SECRET, KIOSK_WIDTH, device_from_row, hash_secret
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..sites.models import Site
@@ -44,6 +47,14 @@ _OPEN_AND_LAST_ENDED = Hot(select(*columns_of(Shift)).where(
 # a row lock re-reads only that row, so shifts joined into it could miss a concurrent sign-in.
 _CARD_READ = Hot(select(*columns_of(Volunteer))
                  .where(Volunteer.number == bindparam("number"), LIVE_CODE).with_for_update())
+
+_kiosk_and_card = KIOSK_BY_SECRET.add_columns(*columns_of(Volunteer)) \
+    .join(Volunteer, (Volunteer.number == bindparam("number")) & LIVE_CODE)
+_KIOSK_AND_CARD = Hot(_kiosk_and_card)
+# Row locks are taken in FROM order: the kiosk, then the volunteer (NO KEY UPDATE: it still
+# excludes every other lock of a volunteer's shifts, FOR UPDATE included).
+_KIOSK_AND_CARD_LOCKED = Hot(_kiosk_and_card.with_for_update(
+    of=[Device.__table__, Volunteer.__table__], key_share=True))
 
 _INSERT_SHIFT = Hot(insert(Shift.__table__).returning(Shift.__table__.c.id))
 _UPDATE_SHIFT = Hot(update(Shift.__table__).where(Shift.__table__.c.id == bindparam("shift_id")))
@@ -107,6 +118,26 @@ def open_and_last_ended(volunteer: Volunteer) -> ShiftState:
         else:
             last = shift
     return current, last
+
+
+def kiosk_and_card(secret: str, number: str, code_params: dict):
+    """devices.operations.device_for_secret(lock=True) and read_card()'s volunteer in one
+    statement: (kiosk, volunteer) or None when either is not there (the caller then takes the
+    usual way). Locked in that order, kiosk first, as the usual way takes them; on SQLite read
+    before the write transaction, like the kiosk alone (writers run one at a time there)."""
+    params = {"secret_hash": hash_secret(secret), "number": number, **code_params}
+    with read_apart() as connection:
+        row = _KIOSK_AND_CARD.first(params, connection=connection) if connection is not None \
+            else _KIOSK_AND_CARD_LOCKED.first(params)
+    if row is None:
+        return None
+    return device_from_row(row), adopt(Volunteer, row[KIOSK_WIDTH:])
+
+
+def locked_card(volunteer: Volunteer) -> tuple[Volunteer, ShiftState]:
+    """read_card() for a volunteer kiosk_and_card() found."""
+    volunteer = _active(volunteer)
+    return volunteer, open_and_last_ended(volunteer)
 
 
 def read_card(number: str, code_params: dict) -> tuple[Volunteer, ShiftState] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 
 import qr
@@ -45,6 +45,9 @@ def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
     """The volunteer a scanned card names, locked, with their open and last ended shifts."""
     if not isinstance(text, str) or not text or len(text) > 2000:
         raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
+    held = g.pop("kiosk_card", None)
+    if held is not None and held[0] == text:
+        return ops.locked_card(held[1])  # read with the kiosk (sign_with_device)
     checked = codes.live_code_params(text, "volunteer")
     card = ops.read_card(*checked) if checked is not None else None
     if card is not None:
@@ -58,6 +61,20 @@ def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
     if volunteer is None:
         raise NotFound(_l("No volunteer has this code."), "volunteer_not_found", field="code")
     return volunteer, ops.open_and_last_ended(volunteer)
+
+
+def sign_with_device(secret: str, body: dict):
+    """An upload of one card read: the kiosk and the card's volunteer in one statement (held
+    in g for _read_card); None when the card is not plainly live, for the usual way."""
+    text = body.get("code")
+    if not isinstance(text, str) or not 0 < len(text) <= 2000:
+        return None
+    checked = codes.live_code_params(text, "volunteer")
+    found = ops.kiosk_and_card(secret, *checked) if checked is not None else None
+    if found is None:
+        return None
+    g.kiosk_card = (text, found[1])
+    return found[0]
 
 
 def prepare_sign(body: dict) -> None:

@@ -184,6 +184,27 @@ def test_a_retry_that_ran_before_its_key_was_checked_is_undone(db, enroll_kiosk,
     assert len(_shifts(db)) == 2
 
 
+def test_a_card_read_found_with_its_kiosk_is_refused_like_any_upload(db, enroll_kiosk,
+                                                                      create_volunteer):
+    """One card read per upload finds the kiosk and the volunteer in one statement; a wrong
+    secret is still 401 and a revoked kiosk 403, with nothing written."""
+    from server.devices import operations as dops
+    from server.devices.models import Device
+
+    kiosk = enroll_kiosk()
+    _, card = create_volunteer()
+    batch = {"actions": [sign_action(card, DAY, key="in")]}
+    wrong = kiosk.client.post("/api/v1/kiosk/actions", json=batch,
+                              headers={"Authorization": "Bearer not-this-kiosk"})
+    assert (wrong.status_code, wrong.get_json()["error"]["code"]) == (401, "device_unknown")
+    dops.revoke(db.session.get(Device, kiosk.id), "被盗")
+    db.session.commit()
+    revoked = kiosk.upload(batch["actions"])
+    assert (revoked.status_code, revoked.get_json()["error"]["code"]) == (403, "device_revoked")
+    assert _shifts(db) == []
+    assert db.session.scalar(select(func.count()).select_from(KioskAction)) == 0
+
+
 def test_malformed_actions_get_clear_answers(db, enroll_kiosk):
     kiosk = enroll_kiosk()
     response = kiosk.upload([{"kind": "sign"}, {"key": "t", "kind": "sign", "client_time":
