@@ -98,6 +98,7 @@ def test_adopt_gives_the_sessions_object_or_a_loaded_one(db, network):
         statements.clear()
         assert (site.name, site.kind, site.is_active) == ("东镇新时代文明实践所", "institute", True)
         assert site in db.session and statements == []  # loaded: no query for its columns
+        assert site.parent.name == "测试区新时代文明实践中心"  # a relationship loads as usual
         site.name = "东镇新时代文明实践所（新）"
         db.session.commit()
     finally:

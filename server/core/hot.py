@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import event, exc, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql import ClauseElement
 
 from ..extensions import db
@@ -174,20 +175,32 @@ def adopt(model, row: Sequence[Any]):
     Relationships load as usual; a many-to-one whose target is in the session needs no SQL.
     The session holds clean objects weakly: keep a reference (or set it as a relationship's
     value with set_committed_value) to an adopted object that is to be found there later."""
-    mapper = inspect(model)
-    session = db.session
-    key = mapper.identity_key_from_primary_key(
-        [row[i] for i in _pk_positions(mapper)])
+    mapper = _MAPPERS.get(model) or _MAPPERS.setdefault(model, inspect(model))
+    session = db.session()
+    key = mapper.identity_key_from_primary_key([row[i] for i in _pk_positions(mapper)])
     held = session.identity_map.get(key)
     if held is not None:
         return held
     instance = mapper.class_manager.new_instance()
+    # Straight into the instance's dict: no attribute events, so nothing counts as changed.
     instance.__dict__.update(zip(_keys(mapper), row, strict=True))
-    make_transient_to_detached(instance)  # marks every given attribute as loaded, unchanged
-    session.add(instance)
+    state = instance_state(instance)
+    if _ATTACH is None:  # a SQLAlchemy without the private hook: the public way, ~3x dearer
+        make_transient_to_detached(instance)
+        session.add(instance)
+        return instance
+    # What a query's loading does for a new row: the identity key set, the state attached to
+    # the session's identity map. Session.add() would also walk the cascades (nothing to find
+    # on a new object) and expire the unloaded relationships (they load lazily either way):
+    # two thirds of its cost, on the kiosk's busiest path (SQLAlchemy pinned in requirements;
+    # tests/test_hot.py checks the result behaves as loaded).
+    state.key = key
+    _ATTACH(session, state)
     return instance
 
 
+_ATTACH = getattr(Session, "_update_impl", None)
+_MAPPERS: dict = {}
 _KEYS: dict = {}
 
 

@@ -114,5 +114,8 @@ def upload_actions():
         answers = actions.process_batch(authenticate(), batch, keys_checked_first=True)
     # The answers are final: committed before the response is built, so on SQLite the one
     # writer's turn ends here, not after serialisation (after_request then has nothing to do).
-    db.session.commit()
+    # Nothing reads this request's objects again, so the commit need not expire them all.
+    session = db.session()
+    session.expire_on_commit = False
+    session.commit()
     return {"answers": answers, "server_time_ms": _now_ms()}
