@@ -106,3 +106,38 @@ def test_adopt_gives_the_sessions_object_or_a_loaded_one(db, network):
     assert any(s.startswith("UPDATE site") for s in statements)
     db.session.expire_all()
     assert db.session.get(Site, east.id).name == "东镇新时代文明实践所（新）"
+
+
+def test_a_read_apart_does_not_wait_for_the_writer_on_sqlite(app, db, network, backend):
+    """SQLite: a write request's lookup on read_apart() runs while another writer holds the
+    writer's turn (it would otherwise wait for it). PostgreSQL: no such connection is given;
+    the caller reads in its transaction."""
+    import threading
+
+    from server.core.db import read_apart, writing
+
+    names = Hot(select(Site.name).where(Site.id == bindparam("id")))
+    site_id = network["east"].id
+    db.session.commit()
+    holding, done = threading.Event(), threading.Event()
+
+    def writer():
+        with app.app_context(), writing():
+            record("test.holding")  # BEGIN IMMEDIATE: this thread holds the writer's turn
+            holding.set()
+            done.wait(10)
+            db.session.rollback()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with read_apart() as connection:
+            if backend == "postgresql":
+                assert connection is None
+            else:
+                assert names.first({"id": site_id}, connection=connection) == \
+                    ("东镇新时代文明实践所",)
+    finally:
+        done.set()
+        thread.join(10)

@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 # declares a write with `writing()`.
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _declared_write: ContextVar[bool] = ContextVar("declared_write", default=False)
-_apart: ContextVar[bool] = ContextVar("read_apart", default=False)
 
 
 def _wants_write_lock() -> bool:
@@ -169,7 +168,7 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection) -> None:
-    if connection.dialect.name != "sqlite" or _apart.get():
+    if connection.dialect.name != "sqlite":
         return
     raw = connection.connection.dbapi_connection
     gated = isinstance(raw, GatedConnection) and _wants_write_lock()
@@ -191,20 +190,20 @@ def _begin_sqlite(connection) -> None:
 
 @contextmanager
 def read_apart():
-    """On SQLite, a pooled connection of its own on which each statement is a read by itself
-    (no BEGIN, no writer gate), for a write request's lookup that need not be inside its
-    transaction: from the request's first statement to its COMMIT every other writer waits.
-    None on PostgreSQL, where there is no such wait and the caller reads (and locks) in its
-    transaction."""
-    if db.engine.dialect.name != "sqlite":
+    """On SQLite, a pooled DBAPI connection of its own on which each statement is a read by
+    itself (autocommit: no BEGIN, no writer gate), for a write request's lookup that need not
+    be inside its transaction: from the request's first statement to its COMMIT every other
+    writer waits. None on PostgreSQL, where there is no such wait and the caller reads (and
+    locks) in its transaction. For core.hot statements (Hot.rows(connection=...))."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
         yield None
         return
-    token = _apart.set(True)
+    pooled = engine.raw_connection()  # no SQLAlchemy Connection: no begin event, no BEGIN
     try:
-        with db.engine.connect() as connection:
-            yield connection
+        yield pooled
     finally:
-        _apart.reset(token)
+        pooled.close()  # back to the pool
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")

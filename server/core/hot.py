@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import event, exc, inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql import ClauseElement
@@ -69,8 +70,9 @@ class Hot:
 
     def rows(self, params: Mapping[str, Any] | None = None, *, connection=None
              ) -> list[tuple]:
-        """Run it in the session's transaction (or on `connection`, a SQLAlchemy Connection);
-        the result rows as tuples (none for DML without RETURNING)."""
+        """Run it in the session's transaction, or on `connection`: a SQLAlchemy Connection,
+        or a pooled DBAPI connection (engine.raw_connection(), as core.db.read_apart gives).
+        The result rows as tuples (none for DML without RETURNING)."""
         params = params or {}
         if connection is None:
             session = db.session()  # the request's own session, not its scoped proxy
@@ -78,7 +80,14 @@ class Hot:
             connection = session.info.get(_CONNECTION)
             if connection is None or connection.invalidated:
                 connection = session.info[_CONNECTION] = session.connection()
-        dialect = connection.dialect
+        if isinstance(connection, Connection):
+            pooled, dialect, listened = connection.connection, connection.dialect, connection
+            dispatch = connection.dispatch \
+                if connection._has_events or connection.engine._has_events else None
+        else:  # a pooled DBAPI connection: listeners get no Connection
+            engine = db.engine
+            pooled, dialect, listened = connection, engine.dialect, None
+            dispatch = engine.dispatch if engine._has_events else None
         keys = tuple(params)
         plan = self._plans.get((dialect.name, keys)) or self._plan(dialect, keys)
         compiled, processors = plan.compiled, plan.bind_processors
@@ -95,11 +104,10 @@ class Hot:
         else:
             args = {name: processors[name](value) if name in processors else value
                     for name, value in values.items()}
-        cursor = _cursor(connection)
+        cursor = _cursor(pooled)
         try:
-            if connection._has_events or connection.engine._has_events:
-                connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None,
-                                                          False)
+            if dispatch is not None:
+                dispatch.before_cursor_execute(listened, cursor, sql, args, None, False)
             cursor.execute(sql, args)
             # Rows only where the SQL returns them (SELECT, RETURNING): psycopg builds the
             # cursor's description anew on each access, a column object per column.
@@ -109,7 +117,7 @@ class Hot:
                     kind._cached_result_processor(dialect, column[1])
                     for kind, column in zip(plan.result_types, cursor.description, strict=True))
         except BaseException as error:
-            _drop_cursor(connection)
+            _drop_cursor(pooled)
             if isinstance(error, dialect.loaded_dbapi.Error):
                 # The same exception classes as a statement run through SQLAlchemy.
                 raise exc.DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error,
@@ -143,19 +151,19 @@ def _forget_connection(session, transaction) -> None:
     session.info.pop(_CONNECTION, None)
 
 
-def _cursor(connection):
-    """A cursor kept with the DBAPI connection (info lives as long as it does): psycopg
-    builds an adapters map for each new cursor (~10 us). Rows are always fetched at once, so
-    statements never interleave on it."""
-    info, raw = connection.connection.info, connection.connection.dbapi_connection
+def _cursor(pooled):
+    """A cursor kept with the pooled DBAPI connection (its info lives as long as it does):
+    psycopg builds an adapters map for each new cursor (~10 us). Rows are always fetched at
+    once, so statements never interleave on it."""
+    info, raw = pooled.info, pooled.dbapi_connection
     kept = info.get(_CURSOR)
     if kept is None or kept[0] is not raw:
         kept = info[_CURSOR] = (raw, raw.cursor())
     return kept[1]
 
 
-def _drop_cursor(connection) -> None:
-    kept = connection.connection.info.pop(_CURSOR, None)
+def _drop_cursor(pooled) -> None:
+    kept = pooled.info.pop(_CURSOR, None)
     if kept is not None:
         with contextlib.suppress(Exception):  # a broken connection's cursor: nothing to keep
             kept[1].close()
