@@ -124,6 +124,22 @@ def account_for(volunteer: Volunteer) -> Account:
                           lambda: Account(kind="volunteer", volunteer_id=volunteer.id))
 
 
+# A volunteer's first credit makes their account: one statement, the id back, or nothing when
+# the account exists (a concurrent first credit made it; its row is then read).
+_OPEN_ACCOUNT = Hot({
+    name: dialect.insert(Account.__table__)
+    .values(kind="volunteer", volunteer_id=bindparam("volunteer_id"),
+            created_at=bindparam("created_at"))
+    .on_conflict_do_nothing().returning(Account.__table__.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+})
+
+
+def _account_id_for(volunteer: Volunteer) -> int:
+    made = _OPEN_ACCOUNT.scalar({"volunteer_id": volunteer.id, "created_at": utcnow()})
+    return made if made is not None else account_for(volunteer).id
+
+
 def system_account(code: str) -> Account:
     return _get_or_create(select(Account).where(Account.code == code),
                           lambda: Account(kind="system", code=code))
@@ -150,7 +166,7 @@ def credit_context(volunteer: Volunteer, rows=None) -> tuple[int, int, int]:
     rows = _CREDIT_CONTEXT.rows({"volunteer_id": volunteer.id}) if rows is None else rows
     found = {code: account_id for account_id, code, _ in rows if account_id is not None}
     issuance = found.get(ISSUANCE) or system_account(ISSUANCE).id
-    own = found.get(None) or account_for(volunteer).id  # a volunteer's account has no code
+    own = found.get(None) or _account_id_for(volunteer)  # a volunteer's account has no code
     return issuance, own, rows[0][2] if rows else points_per_hour()
 
 
