@@ -19,6 +19,7 @@ ORM objects (shifts.operations.sign_locked and the rest) work on hot reads uncha
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -172,9 +173,23 @@ def _drop_cursor(pooled) -> None:
 _CURSOR = "hot_cursor"
 
 
+class _Layout(NamedTuple):
+    mapper: Any
+    keys: list[str]  # attribute names, in columns_of() order
+    pk: list[int]  # positions of the primary key's columns in a row
+
+
+@functools.cache
+def _layout(model) -> _Layout:
+    mapper = inspect(model)
+    columns = [prop.columns[0] for prop in mapper.column_attrs]
+    return _Layout(mapper, [prop.key for prop in mapper.column_attrs],
+                   [columns.index(column) for column in mapper.primary_key])
+
+
 def columns_of(model) -> list:
     """The model's mapped columns in a fixed order: select them to adopt() the rows."""
-    return [prop.columns[0] for prop in inspect(model).column_attrs]
+    return [prop.columns[0] for prop in _layout(model).mapper.column_attrs]
 
 
 def adopt(model, row: Sequence[Any]):
@@ -183,16 +198,15 @@ def adopt(model, row: Sequence[Any]):
     Relationships load as usual; a many-to-one whose target is in the session needs no SQL.
     The session holds clean objects weakly: keep a reference (or set it as a relationship's
     value with set_committed_value) to an adopted object that is to be found there later."""
-    mapper = _MAPPERS.get(model) or _MAPPERS.setdefault(model, inspect(model))
+    layout = _layout(model)
     session = db.session()
-    key = mapper.identity_key_from_primary_key([row[i] for i in _pk_positions(mapper)])
+    key = layout.mapper.identity_key_from_primary_key([row[i] for i in layout.pk])
     held = session.identity_map.get(key)
     if held is not None:
         return held
-    instance = mapper.class_manager.new_instance()
+    instance = layout.mapper.class_manager.new_instance()
     # Straight into the instance's dict: no attribute events, so nothing counts as changed.
-    instance.__dict__.update(zip(_keys(mapper), row, strict=True))
-    state = instance_state(instance)
+    instance.__dict__.update(zip(layout.keys, row, strict=True))
     if _ATTACH is None:  # a SQLAlchemy without the private hook: the public way, ~3x dearer
         make_transient_to_detached(instance)
         session.add(instance)
@@ -202,26 +216,10 @@ def adopt(model, row: Sequence[Any]):
     # on a new object) and expire the unloaded relationships (they load lazily either way):
     # two thirds of its cost, on the kiosk's busiest path (SQLAlchemy pinned in requirements;
     # tests/test_hot.py checks the result behaves as loaded).
+    state = instance_state(instance)
     state.key = key
     _ATTACH(session, state)
     return instance
 
 
 _ATTACH = getattr(Session, "_update_impl", None)
-_MAPPERS: dict = {}
-_KEYS: dict = {}
-
-
-def _keys(mapper) -> list[str]:
-    keys = _KEYS.get(mapper)
-    if keys is None:
-        keys = _KEYS[mapper] = [prop.key for prop in mapper.column_attrs]
-    return keys
-
-
-def _pk_positions(mapper) -> list[int]:
-    positions = _KEYS.get((mapper, "pk"))
-    if positions is None:
-        columns = [prop.columns[0] for prop in mapper.column_attrs]
-        positions = _KEYS[(mapper, "pk")] = [columns.index(c) for c in mapper.primary_key]
-    return positions

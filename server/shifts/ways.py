@@ -43,7 +43,7 @@ def refuse(code: str) -> PresenceRefused:
 
 def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
     """The volunteer a scanned card names, locked, with their open and last ended shifts."""
-    if not isinstance(text, str) or not text or len(text) > 2000:
+    if _card_text(text) is None:
         raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
     held = g.pop("kiosk_card", None)
     if held is not None and held[0] == text:
@@ -66,10 +66,8 @@ def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
 def sign_with_device(secret: str, body: dict):
     """An upload of one card read: the kiosk and the card's volunteer in one statement (held
     in g for _read_card); None when the card is not plainly live, for the usual way."""
-    text = body.get("code")
-    if not isinstance(text, str) or not 0 < len(text) <= 2000:
-        return None
-    checked = codes.live_code_params(text, "volunteer")
+    text = _card_text(body.get("code"))
+    checked = codes.live_code_params(text, "volunteer") if text is not None else None
     found = ops.kiosk_and_card(secret, *checked) if checked is not None else None
     if found is None:
         return None
@@ -79,9 +77,14 @@ def sign_with_device(secret: str, body: dict):
 
 def prepare_sign(body: dict) -> None:
     """The card's signature, checked before the kiosk's lock (remembered for _read_card)."""
-    text = body.get("code")
-    if isinstance(text, str) and 0 < len(text) <= 2000:
+    text = _card_text(body.get("code"))
+    if text is not None:
         codes.live_code_params(text, "volunteer")
+
+
+def _card_text(value) -> str | None:
+    """What a kiosk scanned, if it can be a code at all."""
+    return value if isinstance(value, str) and 0 < len(value) <= 2000 else None
 
 
 def result_out(result: ops.SignResult) -> dict:
