@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import bindparam, event, exc, func, insert, select
 
 from server.core.audit import AuditEvent, record
-from server.core.hot import Hot, adopt, columns_of
+from server.core.hot import Hot, adopt, adopt_values, columns_of
 from server.shifts.models import HoursPolicy
 from server.sites.models import Site
 
@@ -106,6 +106,14 @@ def test_adopt_gives_the_sessions_object_or_a_loaded_one(db, network):
     assert any(s.startswith("UPDATE site") for s in statements)
     db.session.expire_all()
     assert db.session.get(Site, east.id).name == "东镇新时代文明实践所（新）"
+
+
+def test_adopting_written_values_needs_every_column(db, network):
+    east = network["east"]
+    values = {c.key: getattr(east, c.key) for c in columns_of(Site)}
+    assert adopt_values(Site, values) is east  # the session's own object
+    with pytest.raises(ValueError, match="needs name"):
+        adopt_values(Site, {k: v for k, v in values.items() if k != "name"})
 
 
 def test_a_read_apart_does_not_wait_for_the_writer_on_sqlite(app, db, network, backend):

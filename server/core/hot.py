@@ -223,3 +223,13 @@ def adopt(model, row: Sequence[Any]):
 
 
 _ATTACH = getattr(Session, "_update_impl", None)
+
+
+def adopt_values(model, values: Mapping[str, Any]):
+    """adopt() for a row the caller has just written (an INSERT … RETURNING id): every
+    column by attribute name, the database-made ones included."""
+    keys = _layout(model).keys
+    missing = [key for key in keys if key not in values]
+    if missing:  # a missing column would read as None, not as what the database holds
+        raise ValueError(f"adopt_values({model.__name__}) needs {', '.join(missing)}")
+    return adopt(model, [values[key] for key in keys])

@@ -95,10 +95,14 @@ def volunteers():
             tags=("kiosk",))
 def upload_actions():
     # Parsing and the actions' own checks first, then the kiosk and its lock (device_required's
-    # work): on SQLite that lock is the one writer's turn, kept for the database's part.
+    # work): on SQLite that lock is the one writer's turn, kept for the database's part. A
+    # batch of one action may find the kiosk with what the action reads (after its own
+    # checks); otherwise each action's prepare() runs, then the usual lookup.
     batch = request.get_json(silent=True)
-    actions.prepare(batch)
-    authenticate(actions.device_with_action(bearer_secret(), batch))
+    found = actions.device_with_action(bearer_secret(), batch)
+    if found is None:
+        actions.prepare(batch)
+    authenticate(found)
     batch = json_body()
     items = batch.get("actions")
     if not isinstance(items, list) or len(items) > actions.BATCH_MAX:
@@ -110,7 +114,6 @@ def upload_actions():
         # A key in the batch was answered before (a retry; rare): what this attempt did is
         # undone, and the batch runs again with its keys checked first.
         db.session.rollback()
-        g.pop("kiosk_card", None)  # read under locks the rollback released
         answers = actions.process_batch(authenticate(), batch, keys_checked_first=True)
     # The answers are final: committed before the response is built, so on SQLite the one
     # writer's turn ends here, not after serialisation (after_request then has nothing to do).

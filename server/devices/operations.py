@@ -100,9 +100,8 @@ KIOSK_BY_SECRET = (select(*_DEVICE_COLUMNS, *_SITE_COLUMNS)
                    .join_from(Device, Site, Device.site_id == Site.id)
                    .where(Device.secret_hash == bindparam("secret_hash")))
 KIOSK_WIDTH = len(_DEVICE_COLUMNS) + len(_SITE_COLUMNS)
-_by_secret = KIOSK_BY_SECRET
-_BY_SECRET = Hot(_by_secret)
-_BY_SECRET_LOCKED = Hot(_by_secret.with_for_update(of=Device.__table__, key_share=True))
+_BY_SECRET = Hot(KIOSK_BY_SECRET)
+_BY_SECRET_LOCKED = Hot(KIOSK_BY_SECRET.with_for_update(of=Device.__table__, key_share=True))
 _UPDATE_DEVICE = Hot(update(Device.__table__)
                      .where(Device.__table__.c.id == bindparam("device_id")))
 

@@ -8,11 +8,10 @@ from flask import has_request_context
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 
 from ..core import audit
 from ..core.errors import Conflict, ValidationError
-from ..core.hot import Hot
+from ..core.hot import Hot, adopt_values
 from ..core.i18n import _l
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -243,9 +242,7 @@ def post(debit: Account | int, credit: Account | int, amount: int, source_type: 
                            "transfer_conflict")
         return existing, False
     # The row exists: the object joins the session as loaded, with no second INSERT.
-    transfer = Transfer(id=new_id, **values)
-    make_transient_to_detached(transfer)
-    db.session.add(transfer)
+    transfer = adopt_values(Transfer, {"id": new_id, **values})
     if audited:
         audit.record("ledger.post", transfer, actor=audit_actor(actor), source=transfer.source,
                      amount=amount, debit=debit_id, credit=credit_id)

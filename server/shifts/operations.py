@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..codes.operations import LIVE_CODE
 from ..core import audit
 from ..core.db import read_apart
 from ..core.errors import Conflict, Forbidden, ValidationError
-from ..core.hot import Hot, adopt, columns_of
+from ..core.hot import Hot, adopt, adopt_values, columns_of
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
 from ..devices.models import Device
@@ -135,7 +134,7 @@ def kiosk_and_card(secret: str, number: str, code_params: dict):
 
 
 def locked_card(volunteer: Volunteer) -> tuple[Volunteer, ShiftState]:
-    """read_card() for a volunteer kiosk_and_card() found."""
+    """read_card() for a volunteer already read and locked (by it, or kiosk_and_card())."""
     volunteer = _active(volunteer)
     return volunteer, open_and_last_ended(volunteer)
 
@@ -145,10 +144,7 @@ def read_card(number: str, code_params: dict) -> tuple[Volunteer, ShiftState] | 
     one query, then open_and_last_ended. None when the code is not live or nobody has the
     number; the caller finds out which the slow way."""
     row = _CARD_READ.first({"number": number, **code_params})
-    if row is None:
-        return None
-    volunteer = _active(adopt(Volunteer, row))
-    return volunteer, open_and_last_ended(volunteer)
+    return None if row is None else locked_card(adopt(Volunteer, row))
 
 
 def _last_closed_here(volunteer: Volunteer, site: Site) -> Shift | None:
@@ -213,12 +209,9 @@ def _start(volunteer, site, at, method, verified, device, flags) -> Shift:
               "is_verified": verified, "flags": flags, "review": "none", "review_reason": "",
               "note": "", "created_at": utcnow()}
     # A plain INSERT (the sign path's hottest write); the object joins the session as loaded.
-    shift_id = _INSERT_SHIFT.scalar(values)
-    shift = Shift(id=shift_id, ended_at=None, end_method=None, end_device_id=None,
-                  credited_minutes=None, reviewed_by_user_id=None, **values)
-    make_transient_to_detached(shift)
-    db.session.add(shift)
-    return shift
+    return adopt_values(Shift, {"id": _INSERT_SHIFT.scalar(values), "ended_at": None,
+                                "end_method": None, "end_device_id": None,
+                                "credited_minutes": None, "reviewed_by_user_id": None, **values})
 
 
 def close(shift: Shift, at: datetime, *, method: str, verified: bool, device=None,

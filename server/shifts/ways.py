@@ -41,13 +41,13 @@ def refuse(code: str) -> PresenceRefused:
     return PresenceRefused(message, code, status=status)
 
 
-def _read_card(text, source: str) -> tuple[Volunteer, ops.ShiftState]:
-    """The volunteer a scanned card names, locked, with their open and last ended shifts."""
+def _read_card(text, source: str, held=None) -> tuple[Volunteer, ops.ShiftState]:
+    """The volunteer a scanned card names, locked, with their open and last ended shifts.
+    `held`: (text, volunteer) that sign_with_device read with the kiosk."""
     if _card_text(text) is None:
         raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
-    held = g.pop("kiosk_card", None)
     if held is not None and held[0] == text:
-        return ops.locked_card(held[1])  # read with the kiosk (sign_with_device)
+        return ops.locked_card(held[1])
     checked = codes.live_code_params(text, "volunteer")
     card = ops.read_card(*checked) if checked is not None else None
     if card is not None:
@@ -98,11 +98,14 @@ def result_out(result: ops.SignResult) -> dict:
 
 def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool) -> dict:
     """The kiosk's `sign` action: body {"code": scanned text, "direction"?: "in" | "out"}."""
+    # Taken first, so a refusal before the read cannot leave it for a rerun after a rollback
+    # (which releases the locks it was read under).
+    held = g.pop("kiosk_card", None)
     direction = body.get("direction")
     if direction not in (None, "in", "out"):
         raise ValidationError(_l("direction must be in or out."), "invalid_direction",
                               field="direction")
-    volunteer, state = _read_card(body.get("code"), f"kiosk {device.id}")
+    volunteer, state = _read_card(body.get("code"), f"kiosk {device.id}", held)
     result = ops.sign_locked(volunteer, device.site, client_time, method="kiosk",
                              verified=True, device=device, direction=direction,
                              flags=("clock_skew",) if clock_skewed else (), state=state)

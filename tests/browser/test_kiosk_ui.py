@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.forgery import tampered
 from tests.kiosk.conftest import (  # noqa: F401  (fixtures)
     camera_frame,
     empty_frame,
@@ -125,7 +126,7 @@ def test_kiosk_screens(kiosk_app, browser, shot, axe_source, make_volunteers,  #
     # A forged code: red, with the reason; once synced, the server's audit log has it.
     page.get_by_role("button", name="好的").click()
     page.set_viewport_size({"width": 1920, "height": 1080})
-    forged = url[:-6] + ("AAAAAA" if not url.endswith("AAAAAA") else "BBBBBB")
+    forged = tampered(url, 6)
     write_frame(camera, "d-forged.png", camera_frame(forged, seed=13))
     page.locator("#result.bad").wait_for(timeout=20_000)
     assert "伪造" in page.locator("#r-detail").inner_text() or \

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from tests.forgery import tampered
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
@@ -34,7 +36,7 @@ def test_phone_sees_the_library_then_a_forgery_is_refused(app, live_server, brow
     assert font_size >= 28
     shot(page, "10-phone-landing")
 
-    forged = path[:-4] + ("AAAA" if not path.endswith("AAAA") else "BBBB")
+    forged = tampered(path)
     response = page.goto(live_server + forged)
     assert response.status == 400
     assert "此码无法使用" in page.locator("h1").inner_text()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from server.core.audit import AuditEvent
 from server.shifts.models import KioskAction, Shift
 from tests.devices.fixtures import hours_ago, iso, sign_action
+from tests.forgery import tampered
 
 DAY = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in 昭化, a past Monday
 
@@ -43,7 +44,7 @@ def test_refusals_are_answered_stored_and_audited(db, enroll_kiosk, create_volun
 
     kiosk = enroll_kiosk()
     volunteer, card = create_volunteer()
-    forged = card[:-3] + ("AAA" if not card.endswith("AAA") else "BBB")
+    forged = tampered(card, 3)
     vops.reissue_code(volunteer, "卡丢了")
     db.session.commit()
     response = kiosk.upload([

@@ -12,6 +12,7 @@ from server.codes.operations import code_url, ensure_point_code
 from server.shifts.models import PresenceUse, Shift
 from tests.conftest import csrf_token_in
 from tests.devices.fixtures import phone_login, presence_path, scan_presence
+from tests.forgery import tampered
 
 
 def _shifts(db):
@@ -65,7 +66,7 @@ def test_forged_presence_code_and_no_session(client, db, enroll_kiosk, create_vo
     response = client.get(path)
     assert response.status_code == 302 and "/v/welcome" in response.headers["Location"]
     phone_login(client, volunteer)
-    forged = path[:-4] + ("AAAA" if not path.endswith("AAAA") else "BBBB")
+    forged = tampered(path)
     page = client.get(forged)
     refused = client.post(forged, data={"csrf_token": csrf_token_in(page.get_data(as_text=True))})
     assert refused.status_code == 400
