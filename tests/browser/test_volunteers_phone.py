@@ -27,7 +27,10 @@ def test_admin_issues_a_link_and_the_phone_shows_its_code(app, live_server, brow
     desk.goto(live_server + "/admin/volunteers/?q=ZH2024000001")
     assert "138" not in desk.inner_text("tbody") or "****" in desk.inner_text("tbody")
     desk.click("text=ZH2024000001")
-    desk.wait_for_function("document.querySelector('.codebox img').naturalWidth > 0")
+    # The click navigates: wait for the detail page before asking for its image,
+    # or the query can run on the list page, find nothing and throw.
+    desk.wait_for_url("**/admin/volunteers/ZH2024000001")
+    desk.wait_for_function("document.querySelector('.codebox img')?.naturalWidth > 0")
     shot(desk, "40-volunteer-detail")
     desk.click("text=手机登录链接")
     link = desk.locator("#login-link").get_attribute("href")
