@@ -29,6 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.bench.bench_signin_setup import prepare, verify  # noqa: E402
 
+# Between two reads of one volunteer: a 20-minute shift earns points (10 an hour by default),
+# as a real sign-out does, and the ~20 reads a volunteer gets in a run stay under the default
+# daily cap of 8 hours, so no sign-out is cut to nothing by it.
+READ_GAP = timedelta(minutes=20)
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -132,15 +137,16 @@ def run_backend(name: str, url: str, args) -> dict:
 
         def signs(phase: int, size: int):
             def sign(i, kiosk, n):
-                # Round-robin over this kiosk's own volunteers; each read 3 minutes after the
-                # last of the same volunteer, so every read is a real sign-in or sign-out. A
-                # later phase runs a day later, so its reads follow the earlier ones.
+                # Round-robin over this kiosk's own volunteers; each read READ_GAP after the
+                # last of the same volunteer, so every read is a real sign-in or sign-out and
+                # every sign-out credits points to the time bank. A later phase runs a day
+                # later, so its reads follow the earlier ones.
                 cards = kiosk["cards"]
                 actions, numbers = [], []
                 for m in range(n * size, (n + 1) * size):
                     volunteer = cards[m % len(cards)]
-                    at = base + timedelta(days=phase, minutes=3 * (m // len(cards)) + 1,
-                                          seconds=i)
+                    at = base + timedelta(days=phase, seconds=i) \
+                        + READ_GAP * (m // len(cards)) + timedelta(minutes=1)
                     actions.append({"key": f"b{phase}-{i}-{m}", "kind": "sign",
                                     "client_time": at.isoformat(),
                                     "body": {"code": volunteer["card"]}})

@@ -61,8 +61,11 @@ def prepare(url: str, kiosks: int, per_kiosk: int) -> list[dict]:
 
 
 def verify(url: str, sent: list[tuple[str, str]]) -> str:
-    """Compare the shifts in the database with the answers the kiosks received."""
+    """Compare the shifts in the database with the answers the kiosks received, and the time
+    bank with the shifts: each shift that earned points has exactly one credit of them."""
     from server.extensions import db
+    from server.ledger.models import Transfer
+    from server.ledger.operations import points_for_minutes
     from server.shifts.models import KioskAction, Shift
     from server.volunteers.models import Volunteer
 
@@ -73,6 +76,15 @@ def verify(url: str, sent: list[tuple[str, str]]) -> str:
         actions = db.session.scalar(select(func.count()).select_from(KioskAction))
         rows = db.session.execute(select(Volunteer.number, Shift.ended_at).join(
             Shift, Shift.volunteer_id == Volunteer.id)).all()
+        earned = {str(shift_id): points_for_minutes(minutes) for shift_id, minutes in
+                  db.session.execute(select(Shift.id, Shift.credited_minutes).where(
+                      Shift.credited_minutes > 0)) if points_for_minutes(minutes) > 0}
+        credits = Counter()
+        credits_off = 0
+        for source_type, source_id, amount in db.session.execute(
+                select(Transfer.source_type, Transfer.source_id, Transfer.amount)):
+            credits[source_id] += 1
+            credits_off += source_type != "shift" or earned.get(source_id) != amount
         db.engine.dispose()
     found, found_closed = defaultdict(int), defaultdict(int)
     for number, ended in rows:
@@ -81,7 +93,11 @@ def verify(url: str, sent: list[tuple[str, str]]) -> str:
     lost = sum(max(0, n - found[v]) for v, n in expected.items())
     extra = sum(max(0, found[v] - expected.get(v, 0)) for v in found)
     closes_off = sum(abs(found_closed[v] - closed.get(v, 0)) for v in set(found) | set(closed))
-    ok = lost == 0 and extra == 0 and closes_off == 0 and actions == len(sent)
+    credits_off += sum(credits[shift_id] != 1 for shift_id in earned) \
+        + sum(n - 1 for n in credits.values() if n > 1)
+    ok = lost == 0 and extra == 0 and closes_off == 0 and actions == len(sent) \
+        and credits_off == 0
     return (f"{'OK' if ok else 'MISMATCH'}: {len(sent)} actions answered, {actions} stored; "
             f"{sum(expected.values())} sign-ins sent, {len(rows)} shifts; lost {lost}, "
-            f"duplicated {extra}, sign-outs off by {closes_off}")
+            f"duplicated {extra}, sign-outs off by {closes_off}; {len(earned)} shifts "
+            f"earned points, {sum(credits.values())} credits, off by {credits_off}")
