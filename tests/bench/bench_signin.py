@@ -1,11 +1,13 @@
 """Sign-in benchmark: 50 simulated kiosks uploading sign actions to gunicorn, beside a bare INSERT.
 
 Run from the repo root: ``.venv/bin/python tests/bench/bench_signin.py [--seconds 12]
-[--kiosks 50] [--pg URL] [--workers 2 --threads 4] [--batch 1,10]``. Prints actions/s, p50/p99
-latency, errors and a check that no shift was lost or duplicated, on SQLite and (with --pg or
-TEST_DATABASE_URL) on PostgreSQL. The headline is one action per request, as an online kiosk
-uploads each read at once; a larger --batch adds a run where each upload carries that many
-actions, as a kiosk's outbox does when it catches up after being offline.
+[--kiosks 50] [--history 100] [--pg URL] [--workers 2 --threads 4] [--batch 1,10]``. Prints
+actions/s, p50/p99 latency, errors and a check that no shift was lost or duplicated and every
+shift that earned points was credited once, on SQLite and (with --pg or TEST_DATABASE_URL) on
+PostgreSQL. Each volunteer starts with --history past shifts, as a real record has. The
+headline is one action per request, as an online kiosk uploads each read at once; a larger
+--batch adds a run where each upload carries that many actions, as a kiosk's outbox does when
+it catches up after being offline.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def _stats(run):
 def run_backend(name: str, url: str, args) -> dict:
     env = dict(os.environ, WENMING_DATABASE_URL=url, WENMING_SECRET_KEY="bench-secret",
                WENMING_BASE_URL="https://bench.example.org", PYTHONPATH=str(ROOT))
-    kiosks = prepare(url, args.kiosks, args.volunteers)
+    kiosks = prepare(url, args.kiosks, args.volunteers, args.history)
     port = _free_port()
     proc = _start(env, port, args.workers, args.threads)
     try:
@@ -174,6 +176,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=12)
     ap.add_argument("--kiosks", type=int, default=50)
     ap.add_argument("--volunteers", type=int, default=20, help="per kiosk")
+    ap.add_argument("--history", type=int, default=100,
+                    help="past shifts per volunteer (weekly, two years' worth by default)")
     ap.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL", ""))
     ap.add_argument("--only", choices=["sqlite", "postgresql"])
     # As `make run` serves: one worker process per core of this 2-core machine, 4 threads each.
@@ -193,7 +197,8 @@ def main(argv=None) -> int:
             from tests.bench.bench_signin_setup import pg_schema_url
 
             results.append(run_backend("PostgreSQL", pg_schema_url(args.pg), args))
-    print(f"\n{args.kiosks} kiosks, {args.seconds:.0f} s per run, "
+    print(f"\n{args.kiosks} kiosks of {args.volunteers} volunteers, each with {args.history} "
+          f"past shifts; {args.seconds:.0f} s per run, "
           f"gunicorn {args.workers} workers x {args.threads} threads; bare = one INSERT per "
           f"request, sign xN = N sign actions per upload")
     print(f"{'database':<11} {'endpoint':<14} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} "

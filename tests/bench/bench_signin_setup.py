@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 
 def pg_schema_url(url: str, schema: str = "bench_signin") -> str:
@@ -25,12 +26,19 @@ def _app(url: str):
                        "BASE_URL": "https://bench.example.org"})
 
 
-def prepare(url: str, kiosks: int, per_kiosk: int) -> list[dict]:
-    """Schema, one site per kiosk, enrolled kiosks and their volunteers with cards."""
+# The bench's reads are at most a few days old; a volunteer's past shifts all end before this.
+HISTORY_END = timedelta(days=60)
+
+
+def prepare(url: str, kiosks: int, per_kiosk: int, history: int = 0) -> list[dict]:
+    """Schema, one site per kiosk, enrolled kiosks and their volunteers with cards, each
+    volunteer with `history` past shifts (weekly, ending HISTORY_END ago): a sign path that
+    reads more of a volunteer's record the longer it is shows here, not years after launch."""
     from server.codes.operations import code_url
     from server.core.db import writing
     from server.devices import operations as dops
     from server.extensions import db
+    from server.shifts.models import Shift
     from server.sites import operations as sites
     from server.volunteers import operations as vops
     from tests.bench.bench_signin_app import metadata
@@ -52,12 +60,30 @@ def prepare(url: str, kiosks: int, per_kiosk: int) -> list[dict]:
                 phone += 1
                 volunteer = vops.create_volunteer(name=f"压测{k}-{v}", phone=str(phone),
                                                   site=station)
+                if history:
+                    db.session.execute(insert(Shift.__table__), _history(
+                        volunteer.id, station.id, device.id, history))
                 cards.append({"number": volunteer.number,
                               "card": code_url(vops.volunteer_code(volunteer))})
             out.append({"device_id": device.id, "secret": secret, "cards": cards})
         db.session.commit()
         db.engine.dispose()
     return out
+
+
+def _history(volunteer_id: int, site_id: int, device_id: int, count: int) -> list[dict]:
+    """Weekly two-hour kiosk shifts, the last ending HISTORY_END ago, as sign() leaves them."""
+    last = datetime.now(UTC).replace(microsecond=0) - HISTORY_END
+    rows = []
+    for week in range(count, 0, -1):
+        start = last - timedelta(weeks=week - 1, hours=2)
+        rows.append({"volunteer_id": volunteer_id, "site_id": site_id, "started_at": start,
+                     "ended_at": start + timedelta(hours=2), "start_method": "kiosk",
+                     "end_method": "kiosk", "start_device_id": device_id,
+                     "end_device_id": device_id, "is_verified": True, "credited_minutes": 120,
+                     "review": "none", "review_reason": "", "flags": [], "note": "",
+                     "created_at": start})
+    return rows
 
 
 def verify(url: str, sent: list[tuple[str, str]]) -> str:
@@ -74,11 +100,12 @@ def verify(url: str, sent: list[tuple[str, str]]) -> str:
     app = _app(url)
     with app.app_context():
         actions = db.session.scalar(select(func.count()).select_from(KioskAction))
+        recent = Shift.started_at > datetime.now(UTC) - HISTORY_END  # not prepare()'s
         rows = db.session.execute(select(Volunteer.number, Shift.ended_at).join(
-            Shift, Shift.volunteer_id == Volunteer.id)).all()
+            Shift, Shift.volunteer_id == Volunteer.id).where(recent)).all()
         earned = {str(shift_id): points_for_minutes(minutes) for shift_id, minutes in
                   db.session.execute(select(Shift.id, Shift.credited_minutes).where(
-                      Shift.credited_minutes > 0)) if points_for_minutes(minutes) > 0}
+                      Shift.credited_minutes > 0, recent)) if points_for_minutes(minutes) > 0}
         credits = Counter()
         credits_off = 0
         for source_type, source_id, amount in db.session.execute(
