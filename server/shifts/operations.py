@@ -34,12 +34,18 @@ REVIEW_FLAGS = {"unverified", "clock_skew", "moved", "auto_closed"}
 # The kiosk's sign path runs these on every card read: built once, values bound at execution.
 _LOCK_NUMBERED = select(Volunteer).where(Volunteer.number == bindparam("number")) \
     .with_for_update()
+# Each found through an index, so a sign reads two rows however long the volunteer's record:
+# the open shift by the partial unique index of open shifts, the last ended one by the
+# (volunteer, started_at) index read backwards. A volunteer's shifts never overlap (a sign-in
+# older than the last end is refused, an admin entry that overlaps too), so the closed shift
+# that started last is the one that ended last.
+_OPEN_ID = select(Shift.id).where(Shift.volunteer_id == bindparam("volunteer_id"),
+                                  Shift.ended_at.is_(None)).scalar_subquery()
 _LAST_ENDED_ID = (select(Shift.id).where(Shift.volunteer_id == bindparam("volunteer_id"),
                                          Shift.ended_at.is_not(None))
-                  .order_by(Shift.ended_at.desc()).limit(1).scalar_subquery())
+                  .order_by(Shift.started_at.desc()).limit(1).scalar_subquery())
 _OPEN_AND_LAST_ENDED = Hot(select(*columns_of(Shift)).where(
-    Shift.volunteer_id == bindparam("volunteer_id"),
-    or_(Shift.ended_at.is_(None), Shift.id == _LAST_ENDED_ID)).with_for_update())
+    Shift.id.in_([_OPEN_ID, _LAST_ENDED_ID])).with_for_update())
 
 # A kiosk's card read: the volunteer a live card names, locked, in one query. The shifts are
 # read by a second statement after the lock is held: on PostgreSQL a statement that waited for

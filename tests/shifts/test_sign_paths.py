@@ -84,3 +84,32 @@ def test_clock_offset_jitter_does_not_rewrite_the_kiosk_row(db, enroll_kiosk, cr
         db.session.rollback()
         offsets.append(db.session.get(Device, kiosk.id).clock_offset_ms)
     assert offsets == [5000, 5000, 3900, 9000]
+
+
+def test_the_last_shift_to_end_is_found_by_time_in_a_long_record(
+        db, network, enroll_kiosk, create_volunteer):
+    """A sign looks up the last shift to end by time (the closed shift that started last: a
+    volunteer's shifts never overlap), not by when it was written: an admin entry made later
+    for an earlier day does not count as the latest."""
+    from server.shifts import operations as ops
+
+    here = enroll_kiosk(network["library"])
+    volunteer, card = create_volunteer()
+    for week in range(30):
+        start = DAY - timedelta(weeks=30 - week)
+        ops.admin_entry(volunteer, network["library"], start, start + timedelta(hours=2),
+                        "补录历史记录", actor="test")
+    db.session.commit()
+    here.sign(card, DAY)
+    latest = here.sign(card, DAY + timedelta(hours=2))
+    assert latest["result"]["action"] == "out"
+    ops.admin_entry(volunteer, network["library"], DAY - timedelta(weeks=40),
+                    DAY - timedelta(weeks=40) + timedelta(hours=1), "更早的补录", actor="test")
+    db.session.commit()
+    repeat = here.sign(card, DAY + timedelta(hours=2, seconds=30))
+    assert repeat["result"] == {**latest["result"], "action": "noop",
+                                "at": repeat["result"]["at"]}
+    early = here.sign(card, DAY + timedelta(hours=1))
+    assert (early["status"], early["error"]["code"]) == (409, "out_of_order")
+    assert here.sign(card, DAY + timedelta(hours=3))["result"]["action"] == "in"
+    assert len(_shifts(db)) == 30 + 1 + 1 + 1
