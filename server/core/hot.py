@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import event, exc, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
@@ -138,6 +139,20 @@ class Hot:
     def scalar(self, params: Mapping[str, Any] | None = None) -> Any:
         row = self.first(params)
         return None if row is None else row[0]
+
+
+def insert_or_nothing(table, *, returning, index_elements=None, values=None) -> Hot:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING `returning` (no row back: a conflict). Both
+    databases spell it the same; SQLAlchemy builds it with each dialect's own insert().
+    `index_elements`: the unique columns whose conflict is expected (any, when None)."""
+    statements = {}
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite)):
+        statement = dialect.insert(table)
+        if values:
+            statement = statement.values(**values)
+        statements[name] = statement.on_conflict_do_nothing(index_elements=index_elements) \
+            .returning(returning)
+    return Hot(statements)
 
 
 # Session.connection() costs ~25 µs of state bookkeeping, more than a SQLite statement: the

@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, event, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from ..core import audit
 from ..core.errors import DomainError
-from ..core.hot import Hot
+from ..core.hot import Hot, insert_or_nothing
 from ..core.i18n import _
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -56,12 +55,8 @@ BATCH_MAX = 500
 # Built once: the hot path of every upload runs them as plain statements, not ORM queries.
 _INSERT_ACTION = Hot(insert(KioskAction.__table__))
 # Stores an action unless its key is already stored: the id, or None for a key seen before.
-_CLAIM_ACTION = Hot({
-    name: dialect.insert(KioskAction.__table__)
-    .on_conflict_do_nothing(index_elements=["device_id", "client_key"])
-    .returning(KioskAction.__table__.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-})
+_CLAIM_ACTION = insert_or_nothing(KioskAction.__table__, returning=KioskAction.__table__.c.id,
+                                  index_elements=["device_id", "client_key"])
 _STORED_ANSWERS = Hot(select(KioskAction.client_key, KioskAction.body_hash, KioskAction.response)
                       .where(KioskAction.device_id == bindparam("device_id"),
                              KioskAction.client_key.in_(bindparam("keys", expanding=True))))

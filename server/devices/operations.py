@@ -113,15 +113,19 @@ def device_for_secret(secret: str, *, lock: bool = False) -> Device | None:
     if not secret:
         return None
     params = {"secret_hash": hash_secret(secret)}
-    if lock:
-        with read_apart() as connection:
-            # SQLite: writers run one at a time anyway, so the kiosk is read before its
-            # request's write transaction (and turn) begins; PostgreSQL: locked, in it.
-            row = _BY_SECRET.first(params, connection=connection) if connection is not None \
-                else _BY_SECRET_LOCKED.first(params)
-    else:
-        row = _BY_SECRET.first(params)
+    row = kiosk_row(_BY_SECRET, _BY_SECRET_LOCKED, params) if lock \
+        else _BY_SECRET.first(params)
     return None if row is None else device_from_row(row)
+
+
+def kiosk_row(statement: Hot, locked: Hot, params: dict) -> tuple | None:
+    """The first row of a query built on KIOSK_BY_SECRET, for a write request that holds the
+    kiosk to its end. SQLite: writers run one at a time anyway, so `statement` reads it before
+    the request's write transaction (and turn) begins; PostgreSQL: `locked`, in it."""
+    with read_apart() as connection:
+        if connection is not None:
+            return statement.first(params, connection=connection)
+    return locked.first(params)
 
 
 def device_from_row(row) -> Device:

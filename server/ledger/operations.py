@@ -6,12 +6,11 @@ import uuid
 
 from flask import has_request_context
 from sqlalchemy import bindparam, case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
 from ..core.errors import Conflict, ValidationError
-from ..core.hot import Hot, adopt_values
+from ..core.hot import Hot, adopt_values, insert_or_nothing
 from ..core.i18n import _l
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -125,13 +124,10 @@ def account_for(volunteer: Volunteer) -> Account:
 
 # A volunteer's first credit makes their account: one statement, the id back, or nothing when
 # the account exists (a concurrent first credit made it; its row is then read).
-_OPEN_ACCOUNT = Hot({
-    name: dialect.insert(Account.__table__)
-    .values(kind="volunteer", volunteer_id=bindparam("volunteer_id"),
-            created_at=bindparam("created_at"))
-    .on_conflict_do_nothing().returning(Account.__table__.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-})
+_OPEN_ACCOUNT = insert_or_nothing(
+    Account.__table__, returning=Account.__table__.c.id,
+    values={"kind": "volunteer", "volunteer_id": bindparam("volunteer_id"),
+            "created_at": bindparam("created_at")})
 
 
 def _account_id_for(volunteer: Volunteer) -> int:
@@ -213,11 +209,7 @@ def find(source_type: str, source_id) -> Transfer | None:
 
 # One statement per posting: a source that already posted (a retry, a race) inserts nothing
 # and the existing transfer is returned. Both databases spell it the same way.
-_INSERT_TRANSFER = Hot({
-    name: dialect.insert(Transfer.__table__).on_conflict_do_nothing()
-    .returning(Transfer.__table__.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-})
+_INSERT_TRANSFER = insert_or_nothing(Transfer.__table__, returning=Transfer.__table__.c.id)
 
 
 def post(debit: Account | int, credit: Account | int, amount: int, source_type: str,

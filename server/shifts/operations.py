@@ -10,20 +10,24 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..codes.operations import LIVE_CODE
 from ..core import audit
-from ..core.db import read_apart
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.hot import Hot, adopt, adopt_values, columns_of
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
 from ..devices.models import Device
-from ..devices.operations import KIOSK_BY_SECRET, KIOSK_WIDTH, device_from_row, hash_secret
+from ..devices.operations import (
+    KIOSK_BY_SECRET,
+    KIOSK_WIDTH,
+    device_from_row,
+    hash_secret,
+    kiosk_row,
+)
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
 from . import policy as hours
 from .models import Shift
-from .policy import policy_for
 
 DEBOUNCE = timedelta(seconds=60)
 REASON_MAX = 200
@@ -130,10 +134,8 @@ def kiosk_and_card(secret: str, number: str, code_params: dict):
     statement: (kiosk, volunteer) or None when either is not there (the caller then takes the
     usual way). Locked in that order, kiosk first, as the usual way takes them; on SQLite read
     before the write transaction, like the kiosk alone (writers run one at a time there)."""
-    params = {"secret_hash": hash_secret(secret), "number": number, **code_params}
-    with read_apart() as connection:
-        row = _KIOSK_AND_CARD.first(params, connection=connection) if connection is not None \
-            else _KIOSK_AND_CARD_LOCKED.first(params)
+    row = kiosk_row(_KIOSK_AND_CARD, _KIOSK_AND_CARD_LOCKED,
+                    {"secret_hash": hash_secret(secret), "number": number, **code_params})
     if row is None:
         return None
     return device_from_row(row), adopt(Volunteer, row[KIOSK_WIDTH:])
@@ -346,7 +348,7 @@ def close_forgotten(now: datetime | None = None) -> int:
             Shift.id == shift_id, Shift.ended_at.is_(None)).with_for_update())
         if shift is None:
             continue
-        policy = policy_for(shift.site)
+        policy = hours.policy_for(shift.site)
         limit = as_utc(shift.started_at) + timedelta(minutes=policy.max_shift_minutes)
         if limit > now:
             continue
