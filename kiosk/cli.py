@@ -22,6 +22,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--name", default="", help="a name for this kiosk, shown in the dashboard")
     ap.add_argument("--refresh", type=float, default=60.0,
                     help="seconds between refreshes of keys, revocations and volunteers")
+    ap.add_argument("--volume", type=int, choices=range(0, 101), metavar="0-100",
+                    help="this kiosk's speaking volume, kept in its data folder (default 80)")
+    ap.add_argument("--mute", action=argparse.BooleanOptionalAction, default=None,
+                    help="silence (or with --no-mute, restore) this kiosk's voice; kept")
     return ap
 
 
@@ -33,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app = KioskApp(args.server, args.data_dir, args.source, port=args.port, host=args.host,
                    fps=args.fps, lang=args.lang, name=args.name,
-                   refresh_seconds=args.refresh).start()
+                   refresh_seconds=args.refresh)
+    if args.volume is not None or args.mute is not None:
+        app.kiosk.set_sound(volume=args.volume, muted=args.mute)
+    app.start()
     print(f"kiosk: touchscreen page at {app.url}", flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

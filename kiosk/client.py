@@ -35,6 +35,15 @@ class Answer:
     server_date: float | None  # the server's Date header (whole seconds)
 
 
+def _encoded(body: dict) -> bytes:
+    """JSON as UTF-8; text UTF-8 cannot carry (a lone surrogate a scan produced) as JSON's
+    own escape, so the server can refuse that one action rather than the kiosk crashing."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
+
+
 class Client:
     def __init__(self, server: str, secret: str | None = None, timeout: float = 10.0,
                  version: str = "") -> None:
@@ -42,14 +51,17 @@ class Client:
         self.version = version
         self.secret = secret
         self.timeout = timeout
+        self.outbox: int | None = None  # the outbox backlog, reported on each request
 
     def request(self, method: str, path: str, body: dict | None = None) -> Answer:
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        data = None if body is None else _encoded(body)
         req = urllib.request.Request(self.server + API + path, data=data, method=method)
         req.add_header("Accept", "application/json")
         if data is not None:
             req.add_header("Content-Type", "application/json")
         req.add_header("X-Kiosk-Version", self.version)
+        if self.outbox is not None:
+            req.add_header("X-Kiosk-Outbox", str(self.outbox))
         if self.secret:
             req.add_header("Authorization", f"Bearer {self.secret}")
         sent = time.time()
@@ -89,6 +101,9 @@ class Client:
 
     def volunteers(self, since: int = 0) -> dict:
         return self.request("GET", f"/kiosk/volunteers?since={int(since)}").body
+
+    def changes(self) -> dict:
+        return self.request("GET", "/kiosk/changes").body
 
     def keys(self) -> dict:
         return self.request("GET", "/keys").body

@@ -9,8 +9,10 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import qr
+import qr.presence
+from qr import contract
 
-from . import messages
+from . import messages, speech
 from .client import Client, Offline, Refused
 from .flows import Flows
 from .screen import Screen
@@ -21,9 +23,10 @@ log = logging.getLogger("kiosk")
 APP_VERSION = "0.1.0"
 BEIJING = timezone(timedelta(hours=8))
 CODE_MAX = 2000  # the server refuses longer scan texts; nothing we issue comes close
-# The server treats a second read of the same card within 60 s as no action (debounce); so does
-# the kiosk, showing the first result again instead of signing straight back out.
-DEBOUNCE_SECONDS = 60
+DEFAULT_VOLUME = 80  # of 100; each kiosk keeps its own (python -m kiosk --volume / --mute)
+# The server treats a second read of the same card within the window as no action (debounce);
+# so does the kiosk, showing the first result again instead of signing straight back out.
+DEBOUNCE_SECONDS = contract.DEBOUNCE_SECONDS
 
 
 class Kiosk:
@@ -75,8 +78,9 @@ class Kiosk:
             return None
         text = self.store.get("presence_secret")
         secret = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        return qr.presence_url(self.store.get("base_url"), int(self.store.get("device_id")),
-                               qr.step_at(self.now()), secret)
+        return qr.presence.presence_url(self.store.get("base_url"),
+                                        int(self.store.get("device_id")),
+                                        qr.presence.step_at(self.now()), secret)
 
     def clock_text(self) -> str:
         return datetime.fromtimestamp(self.now(), BEIJING).strftime("%H:%M")
@@ -142,8 +146,9 @@ class Kiosk:
             display = {"ok": False, "reason": exc.reason}
             self.store.record("sign", {"code": text}, client_time, display)
             self._nudge()
-            self.screen.show(False, self.words["refused"],
-                             detail=messages.reason_text(exc.reason, self.lang), clock=clock)
+            key = messages.reason_key(exc.reason)
+            self.screen.show(False, self.words["refused"], detail=self.words[key], clock=clock,
+                             say=["refused", *speech.reason_parts(key)])
             return
         number = payload.subject
         known = self.store.volunteer(number) or {}
@@ -154,8 +159,9 @@ class Kiosk:
             self.store.record("sign", {"code": text}, client_time,
                               {"ok": False, "reason": reason, "number": number})
             self._nudge()
-            self.screen.show(False, self.words["refused"], name=name,
-                             detail=messages.reason_text(reason, self.lang), clock=clock)
+            key = messages.reason_key(reason)
+            self.screen.show(False, self.words["refused"], name=name, detail=self.words[key],
+                             clock=clock, say=["refused", *speech.reason_parts(key)])
             return
         with self._sign_lock:
             recent = self._recent.get(number)
@@ -170,7 +176,17 @@ class Kiosk:
                 self._recent[number] = (time.monotonic(), direction)
                 self._nudge()
         title = self.words["signed_in" if direction == "in" else "signed_out"]
-        self.screen.show(True, title, name=name, clock=clock)
+        say, details = [f"signed_{direction}"], []
+        # The sign-out says how long the service was, from this kiosk's own sign-in record.
+        if direction == "out" and known.get("is_on_shift") and known.get("last_action_at"):
+            minutes = max(int((time.time() - known["last_action_at"]) // 60), 0)
+            details.append(self.words["service_took"] % duration_text(minutes, self.lang))
+            say += ["service_took", *speech.duration_parts(minutes)]
+        # Offline, the revocation list may be older than a withdrawn card: say so.
+        if self.screen.online is False:
+            details.append(self.words["accepted_offline"])
+            say.append("accepted_offline")
+        self.screen.show(True, title, name=name, detail="\n".join(details), clock=clock, say=say)
 
     def _nudge(self) -> None:
         if self.sync_wakeup is not None:
@@ -199,13 +215,45 @@ class Kiosk:
             # Shown for a minute: long enough for the volunteer still standing there to read it.
             "note": self.screen.note if time.time() - self.screen.note_at < 60 else "",
             "result": self.screen.result_dict() if screen == "idle" else None,
-            "step": qr.step_at(self.now()),
+            "step": qr.presence.step_at(self.now()),
             "clock": self.clock_text(),
             "prompt": self.screen.prompt if screen == "idle" else None,
             "can_order": screen == "idle" and bool(self.store.get("menu")),
             "can_redeem": screen == "idle" and bool(self.store.get("catalog")),
             "activities": [],  # upcoming activities: shown once the server provides them
+            "sound": self.sound(),
         }
+
+    # ---- the voice ----------------------------------------------------------------------------
+
+    def sound(self) -> dict:
+        """This kiosk's volume (0–100) and mute switch, kept in its store."""
+        saved = self.store.get("sound") or {}
+        return {"volume": int(saved.get("volume", DEFAULT_VOLUME)),
+                "muted": bool(saved.get("muted", False))}
+
+    def set_sound(self, *, volume: int | None = None, muted: bool | None = None) -> dict:
+        sound = self.sound()
+        if volume is not None:
+            if not 0 <= int(volume) <= 100:
+                raise ValueError("volume is 0 to 100")
+            sound["volume"] = int(volume)
+        if muted is not None:
+            sound["muted"] = bool(muted)
+        self.store.put(sound=sound)
+        self.screen.bump()
+        return sound
+
+
+def duration_text(minutes: int, lang: str = "zh") -> str:
+    """80 → "1小时20分钟" (or "1 h 20 min"); under a minute says so."""
+    words = messages.table(lang)
+    hours, rest = divmod(max(int(minutes), 0), 60)
+    if not hours and not rest:
+        return words["under_minute"]
+    parts = ([words["hours_part"] % hours] if hours else []) + \
+        ([words["minutes_part"] % rest] if rest else [])
+    return words["duration_join"].join(parts)
 
 
 def _mask(number: str) -> str:

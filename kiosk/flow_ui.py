@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 import qr
 
+from . import speech
 from .flows import FlowError
 
 
@@ -30,7 +31,10 @@ def flow_blueprint(kiosk) -> Blueprint:
 
     @bp.get("/catalog.json")
     def catalog():
-        return jsonify({"items": kiosk.store.get("catalog") or []})
+        # Each cost also as the parts the voice says it with.
+        items = [{**item, "say_cost": speech.number_parts(item.get("cost_points") or 0)}
+                 for item in kiosk.store.get("catalog") or [] if isinstance(item, dict)]
+        return jsonify({"items": items})
 
     @bp.post("/order")
     def order():

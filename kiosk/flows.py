@@ -9,15 +9,18 @@ import time
 from datetime import UTC, datetime
 
 import qr
+from qr import contract
+from qr.payload import CodeType
 
-from . import messages
+from . import messages, speech
 from .client import Client, Offline, Refused
 from .store import Revoked
 
-PHONE = re.compile(r"1[3-9]\d{9}")
-# The server's limits (orders/models.py): refusing here keeps a typo from becoming a refusal
-# that the resident only learns of after leaving.
-PLACE_MAX, NOTE_MAX, COMMENT_MAX, TAGS_MAX, TAG_MAX = 120, 300, 300, 5, 16
+PHONE = re.compile(contract.PHONE_PATTERN)
+# The server's limits (qr.contract, shared with orders/models.py): refusing here keeps a typo
+# from becoming a refusal that the resident only learns of after leaving.
+PLACE_MAX, NOTE_MAX, COMMENT_MAX = contract.PLACE_MAX, contract.NOTE_MAX, contract.COMMENT_MAX
+TAGS_MAX, TAG_MAX = contract.TAGS_MAX, contract.TAG_MAX
 REDEEM_WAIT_SECONDS = 120  # after 积分兑换 is tapped, the next volunteer code redeems
 PROMPTS_KEPT = 20
 LOOKUP_TIMEOUT = 4.0  # a status lookup must not keep a resident waiting on a bad network
@@ -61,12 +64,12 @@ class Flows:
                                 revoked=Revoked(store), now=int(self.kiosk.now()))
         except qr.CodeError:
             return False
-        if payload.type == qr.CodeType.ORDER:
+        if payload.type == CodeType.ORDER:
             known = store.order_status(payload.subject) or {}
             self._ask("order_code", text, number=payload.subject,
                       status=known.get("status"), service=known.get("service", ""))
             return True
-        if payload.type == qr.CodeType.VOLUNTEER and time.monotonic() < self.redeem_until:
+        if payload.type == CodeType.VOLUNTEER and time.monotonic() < self.redeem_until:
             self.redeem_until = 0.0
             number = payload.subject
             known = store.volunteer(number) or {}
@@ -211,7 +214,32 @@ class Flows:
             if error:
                 out["error"] = error.get("message") or messages.reason_text(
                     error.get("code", ""), self.kiosk.lang)
+        out["say"] = _spoken(out)
         return out
+
+
+# What an action's state says aloud: (pending offline, pending online, done, refused).
+_SAY = {"order": ("order_queued", "sending", "order_ok", "order_refused"),
+        "redeem": ("redeem_queued", "redeem_wait", "redeem_ok", "redeem_refused"),
+        "complete": ("saved_offline", "sending", "completed_ok", "order_code_refused"),
+        "rate": ("saved_offline", "sending", "rated_ok", "order_code_refused")}
+
+
+def _spoken(state: dict) -> list[str]:
+    """The parts to say for an action's state; an order number digit by digit, a balance as
+    a number, never a name."""
+    queued, sending, done, refused = _SAY.get(state["kind"], ("", "", "", ""))
+    if state["state"] == "pending":
+        return [queued if state["online"] is False else sending]
+    if state["state"] == "refused":
+        return [refused]
+    result = state.get("result") or {}
+    if state["kind"] == "order" and result.get("number"):
+        return [done, "order_number", *speech.digit_parts(str(result["number"]))]
+    if state["kind"] == "redeem" and isinstance(result.get("balance"), int):
+        return [done, "balance_after", *speech.number_parts(max(result["balance"], 0)),
+                "jifen"]
+    return [done]
 
 
 def _find(items: list[dict], item_id) -> dict | None:

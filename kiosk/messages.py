@@ -85,6 +85,12 @@ ZH = {
     "tag_patient": "耐心",
     "tag_solved": "解决了问题",
     "tag_professional": "专业",
+    # A low rating needs words too: what went wrong (the phone's receipt offers the same).
+    "problems_label": "哪里需要改进？（可多选）",
+    "tag_late": "来晚了",
+    "tag_unfriendly": "态度不好",
+    "tag_unsolved": "问题没解决",
+    "tag_nobody": "没有人来",
     "comment_label": "想说的话（可不填）",
     "submit_rating": "提交评价",
     "rated_ok": "感谢您的评价",
@@ -125,6 +131,22 @@ ZH = {
     "not_completed": "这个订单还没有完成，暂时不能评价",
     "already_completed": "这个订单已经确认完成了",
     "not_in_service": "这个订单还没有志愿者接单",
+    "hear_again": "再听一遍",
+    # Free text on a touch-only kiosk: common phrases to tap, and an on-screen keyboard.
+    "note_presets": "请先打电话|上午来|下午来|行动不便|家里只有老人|需要带工具",
+    "comment_presets": "谢谢你们|很满意|来得很及时|希望下次还是这位志愿者|还需要改进",
+    "keyboard": "键盘",
+    "keyboard_close": "收起键盘",
+    "space": "空格",
+    "latin": "英文",
+    "pinyin": "拼音",
+    "server_refused": "刚才的签到签退没有被服务器接受，不计时长",
+    "service_took": "本次服务 %s",
+    "under_minute": "不到1分钟",
+    "hours_part": "%d小时",
+    "minutes_part": "%d分钟",
+    "duration_join": "",
+    "accepted_offline": "本机未联网，已先记下；联网后由服务器确认，可能还会被拒绝。",
 }
 
 EN = {
@@ -211,6 +233,11 @@ EN = {
     "tag_patient": "Patient",
     "tag_solved": "Solved my problem",
     "tag_professional": "Professional",
+    "problems_label": "What should be better? (choose any)",
+    "tag_late": "Came late",
+    "tag_unfriendly": "Unfriendly",
+    "tag_unsolved": "Problem not solved",
+    "tag_nobody": "Nobody came",
     "comment_label": "Comment (optional)",
     "submit_rating": "Send the rating",
     "rated_ok": "Thank you for your rating",
@@ -252,6 +279,24 @@ EN = {
     "not_completed": "This order is not completed yet",
     "already_completed": "This order is already completed",
     "not_in_service": "Nobody has accepted this order yet",
+    "hear_again": "Hear it again",
+    "note_presets": "Please call first|Come in the morning|Come in the afternoon|"
+                    "I cannot walk far|Only elderly at home|Bring tools",
+    "comment_presets": "Thank you|Very satisfied|Came right on time|"
+                       "The same volunteer next time, please|Could be better",
+    "keyboard": "Keyboard",
+    "keyboard_close": "Hide keyboard",
+    "space": "Space",
+    "latin": "Letters",
+    "pinyin": "Pinyin",
+    "server_refused": "the server did not accept that sign-in or sign-out; it counts no hours",
+    "service_took": "This service: %s",
+    "under_minute": "under a minute",
+    "hours_part": "%d h",
+    "minutes_part": "%d min",
+    "duration_join": " ",
+    "accepted_offline": "Offline: noted here first; the server confirms it once online and may "
+                        "still refuse it.",
 }
 
 
@@ -259,9 +304,13 @@ def table(lang: str) -> dict[str, str]:
     return EN if lang.startswith("en") else ZH
 
 
-def reason_text(reason: str, lang: str = "zh") -> str:
-    """The message for a refusal reason; qr's "revoked" is the code's, not the kiosk's."""
-    words = table(lang)
+def reason_key(reason: str) -> str:
+    """The message key of a refusal reason; qr's "revoked" is the code's, not the kiosk's."""
     key = "revoked_code" if reason in ("revoked", "code_revoked") else reason
     key = key.removeprefix("code_")
-    return words.get(key, words["unknown"])
+    return key if key in ZH else "unknown"
+
+
+def reason_text(reason: str, lang: str = "zh") -> str:
+    """The message for a refusal reason."""
+    return table(lang)[reason_key(reason)]

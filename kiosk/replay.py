@@ -22,13 +22,14 @@ def room(seed: int = 0) -> np.ndarray:
     return cv2.GaussianBlur(frame, (0, 0), 4)
 
 
-def card_image(card: qr.Card) -> np.ndarray:
-    return cv2.imdecode(np.frombuffer(qr.card_png(card, dpi=150), np.uint8), cv2.IMREAD_COLOR)
+def png_image(png: bytes) -> np.ndarray:
+    """A picture (a printed card's PNG, say) as an image array."""
+    return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
 
 
 def code_image(text: str) -> np.ndarray:
     """A bare QR, as the dashboard shows the enrollment code on a screen."""
-    return cv2.imdecode(np.frombuffer(qr.to_png(text, scale=6), np.uint8), cv2.IMREAD_COLOR)
+    return png_image(qr.to_png(text, scale=6))
 
 
 def held_up(page: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -56,9 +57,9 @@ def held_up(page: np.ndarray, seed: int = 0) -> np.ndarray:
     return cv2.imdecode(jpg, cv2.IMREAD_COLOR)
 
 
-def write_replay(folder: Path, cards: Sequence[qr.Card], *, fps: float = 15.0,
+def write_replay(folder: Path, cards: Sequence[bytes], *, fps: float = 15.0,
                  card_seconds: float = 2.0, gap_seconds: float = 18.0) -> Path:
-    """Frames plus a replay.json: the room, then each card in turn, looping.
+    """Frames plus a replay.json: the room, then each card (its PNG) in turn, looping.
 
     The gap keeps a loop of four cards over a minute, so the second pass signs each volunteer
     out instead of being taken for the same read twice.
@@ -68,7 +69,7 @@ def write_replay(folder: Path, cards: Sequence[qr.Card], *, fps: float = 15.0,
     plan = []
     for i, card in enumerate(cards):
         name = f"card{i:02d}.jpg"
-        cv2.imwrite(str(folder / name), held_up(card_image(card), seed=i + 1))
+        cv2.imwrite(str(folder / name), held_up(png_image(card), seed=i + 1))
         plan += [{"file": "room.jpg", "repeat": int(gap_seconds * fps)},
                  {"file": name, "repeat": int(card_seconds * fps)}]
     (folder / "replay.json").write_text(json.dumps({"frames": plan}, indent=1))

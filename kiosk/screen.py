@@ -19,6 +19,7 @@ class Result:
     detail: str = ""
     at: float = field(default_factory=time.time)  # kiosk clock, for the screen's own timeout
     clock: str = ""  # the time shown on screen (server-corrected, Beijing time)
+    say: list[str] = field(default_factory=list)  # spoken parts (kiosk.speech), never a name
 
 
 class Screen:
@@ -38,9 +39,10 @@ class Screen:
         self.closing = False  # the program is stopping: waiting pages are let go
 
     def show(self, ok: bool, title: str, name: str = "", detail: str = "",
-             clock: str = "") -> Result:
+             clock: str = "", say: list[str] | None = None) -> Result:
         with self._cond:
-            self.result = Result(next(self._ids), ok, title, name, detail, clock=clock)
+            self.result = Result(next(self._ids), ok, title, name, detail, clock=clock,
+                                 say=list(say or []))
             self._bump()
             return self.result
 

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
+#: The store's layout as ordered upgrade steps; `PRAGMA user_version` is the last one applied.
+#: A store is brought up to date when opened, one step per transaction, so a kiosk in the field
+#: upgrades in place and keeps its queued actions. Append steps; never edit a released one.
+#: Stores written before versioning (user_version 0) hold some prefix of these tables, made by
+#: CREATE … IF NOT EXISTS; the steps are written so that running them on such a store is safe.
+UPGRADES: tuple[str, ...] = (
+    # 1: identity, keys and revocations, the volunteer cache and the outbox.
+    """
 CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS revocation (code_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS volunteer (
@@ -37,6 +44,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     answered_at REAL
 );
 CREATE INDEX IF NOT EXISTS ix_outbox_state ON outbox (state, seq);
+""",
+    # 2: what the kiosk last heard of orders and balances (the ordering and redeeming screens).
+    """
 -- What the kiosk last heard of an order (from its own actions' answers or a status lookup):
 -- it decides whether a scanned order code asks for completion or for a rating.
 CREATE TABLE IF NOT EXISTS order_status (
@@ -51,7 +61,38 @@ CREATE TABLE IF NOT EXISTS balance (
     points INTEGER NOT NULL,
     updated_at REAL NOT NULL
 );
-"""
+""",
+)
+VERSION = len(UPGRADES)
+
+
+class StoreTooNew(RuntimeError):
+    """The store was written by a newer kiosk program: it is never downgraded in place."""
+
+
+def upgrade(db: sqlite3.Connection) -> int:
+    """Apply the steps the store lacks, each with its version in one transaction; the version."""
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version > VERSION:
+        raise StoreTooNew(f"kiosk store is at layout {version}, this program knows {VERSION}")
+    for number, step in enumerate(UPGRADES[version:], start=version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(step):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number:d}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """A step's statements (executescript would commit on its own, outside the transaction)."""
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
 
 # Settings written at enrollment; their presence is what "enrolled" means.
 IDENTITY = ("device_id", "secret", "presence_secret", "site", "base_url")
@@ -92,7 +133,11 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        try:
+            upgrade(self._db)
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request, send_file
 
 import qr
+from qr import contract
 
+from . import speech
 from .core import Kiosk
 from .flow_ui import flow_blueprint
+from .idle import idle_blueprint
 
 HERE = Path(__file__).resolve().parent
+#: The kiosk's part of the shared assets (stylesheets, sounds), served as /assets/… from there.
+ASSETS = HERE.parent / "assets" / "kiosk"
 PREVIEW_WIDTH = 320
 
 
@@ -20,13 +25,16 @@ def create_ui(kiosk: Kiosk, scanner=None) -> Flask:
     app = Flask(__name__, template_folder=str(HERE / "templates"),
                 static_folder=str(HERE / "static"))
     app.config["JSON_AS_ASCII"] = False
+    app.register_blueprint(Blueprint("assets", __name__, static_folder=str(ASSETS),
+                                     static_url_path="/assets"))
     app.register_blueprint(flow_blueprint(kiosk))
+    app.register_blueprint(idle_blueprint(kiosk))
     presence_cache: dict[str, str] = {}
     lock = threading.Lock()
 
     @app.get("/")
     def index():
-        return render_template("kiosk.html", words=kiosk.words,
+        return render_template("kiosk.html", words=kiosk.words, contract=contract.as_dict(),
                                lang="en" if kiosk.lang.startswith("en") else "zh-Hans")
 
     @app.get("/state.json")
@@ -38,9 +46,15 @@ def create_ui(kiosk: Kiosk, scanner=None) -> Flask:
         if kiosk.screen.closing:
             return Response(status=503)
         body = kiosk.status()
-        body["words"] = {"offline": kiosk.words["offline"], "pending": kiosk.words["pending"],
-                         "needs_admin": kiosk.words["needs_admin"]}
+        body["words"] = {"offline": kiosk.words["offline"], "pending": kiosk.words["pending"]}
         return jsonify(body)
+
+    @app.get("/sounds/<key>.wav")
+    def sound(key: str):
+        # Only the table's keys: never a path taken from the request.
+        if not speech.has_prompt(key):
+            abort(404)
+        return send_file(speech.SOUNDS / f"{key}.wav", mimetype="audio/wav", max_age=86400)
 
     @app.get("/presence.svg")
     def presence():

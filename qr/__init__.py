@@ -1,46 +1,34 @@
 """文明服务码: signed, typed, versioned QR codes; sign, verify offline, render and decode them.
 
-Importing this package is cheap: OpenCV, ZBar, zxing-cpp, reportlab and qrcode load on first use.
+The top level names what most callers need, in the manner of segno: make a `Payload`, `sign`
+it with a `SigningKey`, render the token (`to_png`, `to_svg`), `decode` a camera frame, `verify`
+what was read against a `Keyring`; every error is a `QRError`, a refused code a `CodeError` with
+a stable `reason`. The rest is public in its module, each with its own ``__all__``:
+`qr.payload` (`CodeType`, the byte layout), `qr.keys` (`PublicKey`), `qr.tokens` (`code_url`,
+`extract_token`), `qr.presence` (the rotating presence code), `qr.decode` (`Decoded`, the
+decoders), `qr.render` (`matrix`, `runs`), `qr.errors` (`ImageError`, `REASONS`),
+`qr.contract` (the debounce window, phone pattern and text limits the kiosk and the server
+share), `qr.cli`.
+
+Importing this package is cheap: OpenCV, ZBar, zxing-cpp and qrcode load on first use.
 """
 
-from .cards import Card, card_png, cards_pdf
-from .decode import Decoded, decode
-from .errors import CodeError, FontError, ImageError, QRError
-from .fonts import FontFile, find_cjk_font
-from .keys import Keyring, PublicKey, SigningKey
-from .payload import CodeType, Payload
-from .posters import Poster, posters_pdf
-from .presence import check_presence, parse_presence, presence_url, step_at
+from .decode import decode
+from .errors import CodeError, QRError
+from .keys import Keyring, SigningKey
+from .payload import Payload
 from .render import to_png, to_svg
-from .tokens import code_url, extract_token, sign, verify
+from .tokens import sign, verify
 
 __all__ = [
-    "CodeType",
     "Payload",
     "SigningKey",
-    "PublicKey",
     "Keyring",
     "sign",
     "verify",
-    "code_url",
-    "extract_token",
-    "QRError",
-    "CodeError",
-    "ImageError",
-    "FontError",
     "to_png",
     "to_svg",
-    "Poster",
-    "posters_pdf",
-    "Card",
-    "cards_pdf",
-    "card_png",
-    "find_cjk_font",
-    "FontFile",
     "decode",
-    "Decoded",
-    "presence_url",
-    "parse_presence",
-    "check_presence",
-    "step_at",
+    "QRError",
+    "CodeError",
 ]

@@ -1,4 +1,9 @@
-"""QR decoding from camera frames: a cheap first pass, then fallbacks only when it fails."""
+"""QR decoding from camera frames: a cheap first pass, then fallbacks only when it fails.
+
+The order of passes is `PASSES`: zxing-cpp on the frame; then sharpened, upscaled and CLAHE
+copies; then the recovery families of `qr.recover` (deconvolution for defocus and motion, a
+cylinder unroll for curved codes), each only when everything before it read nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,14 @@ from typing import Any
 
 from .imageio import load_gray
 
-__all__ = ["Decoded", "decode", "DECODERS"]
+__all__ = ["Decoded", "decode", "DECODERS", "PASSES"]
+
+#: The passes in the order ``decode`` tries them; each name is the ``decoder`` of what it reads
+#: (the ``thorough`` passes, ZBar and OpenCV, come after the recovery families).
+PASSES = (
+    "zxing", "zxing+sharpen", "zxing+upscale", "zxing+clahe",
+    "recover+defocus", "recover+curved", "recover+motion",
+)  # fmt: skip
 
 Points = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 
@@ -153,7 +165,7 @@ def _scaled(found: list[Decoded], factor: float, name: str) -> list[Decoded]:
     ]
 
 
-def _passes(gray, thorough: bool):
+def _passes(gray, thorough: bool, recover: bool):
     """Fallbacks in the order the benchmark found them most useful per millisecond."""
     yield lambda: [
         Decoded(d.text, d.points, "zxing+sharpen") for d in zxing(_sharpen(gray), invert=True)
@@ -169,6 +181,21 @@ def _passes(gray, thorough: bool):
     yield lambda: [
         Decoded(d.text, d.points, "zxing+clahe") for d in zxing(_clahe(gray), invert=True)
     ]
+    if recover:
+        from . import recover as recovery
+
+        located: list = []
+
+        def family(name: str):
+            def attempt():
+                if not located:  # find the likely code places once for all the families
+                    located.append(recovery.regions(gray))
+                return recovery.recover(gray, name, located[0])
+
+            return attempt
+
+        for name in recovery.FAMILIES:
+            yield family(name)
     if thorough:
         # 5-30x slower than zxing per frame; worth it for a photo, not for every camera frame.
         yield lambda: zbar(gray)
@@ -184,19 +211,23 @@ def _unique(found: list[Decoded]) -> list[Decoded]:
     return list(seen.values())
 
 
-def decode(image: Any, *, thorough: bool = False, fallbacks: bool = True) -> list[Decoded]:
+def decode(
+    image: Any, *, thorough: bool = False, fallbacks: bool = True, recover: bool = True
+) -> list[Decoded]:
     """Every QR code readable in ``image`` (numpy BGR/gray, PIL image, bytes or path), deduplicated.
 
     The first pass is zxing-cpp on the grayscale frame (normal and inverted); the fallbacks run only
     when it reads nothing, and not at all with ``fallbacks=False`` (a camera loop that tries them on
-    some frames only). ``thorough`` adds ZBar and OpenCV, for uploaded photos rather than camera
-    loops.
+    some frames only). With ``recover`` (the default) the recovery families follow the cheap
+    fallbacks: tens to hundreds of milliseconds on a frame they cannot read, so a camera loop
+    passes ``recover=False`` and runs `qr.recover` a share at a time. ``thorough`` adds ZBar and
+    OpenCV, for uploaded photos rather than camera loops.
     """
     gray = load_gray(image)
     found = zxing(gray, invert=True)
     if found or not fallbacks:
         return _unique(found)
-    for attempt in _passes(gray, thorough):
+    for attempt in _passes(gray, thorough, recover):
         found = attempt()
         if found:
             return _unique(found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["QRError", "CodeError", "ImageError", "FontError", "REASONS"]
+__all__ = ["QRError", "CodeError", "ImageError", "REASONS"]
 
 #: Every reason a CodeError may carry; callers map these to messages and HTTP statuses.
 REASONS = frozenset(
@@ -38,6 +38,3 @@ class CodeError(QRError):
 class ImageError(QRError):
     """An image could not be read safely (unreadable, truncated, too large, a pixel bomb)."""
 
-
-class FontError(QRError):
-    """No usable CJK TrueType font was found, or it lacks glyphs for the text to print."""

@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
             missing.append(message.id)
     catalog.obsolete.clear()
     with open(catalog_path, "wb") as handle:
-        write_po(handle, catalog, width=100)
+        write_po(handle, catalog, width=100, no_location=True, sort_output=True)
     for msgid in missing:
         print("missing:", msgid)
     return 1 if missing else 0

@@ -2,7 +2,8 @@
 # Install the Debian packages the product and its tests need, when missing.
 # As root: apt-get installs them. Otherwise: one line saying what to install, exit 1.
 set -euo pipefail
-want=(libzbar0 fonts-noto-cjk fonts-wqy-zenhei poppler-utils)
+# espeak-ng: scripts/prompts.py renders the kiosk's spoken prompts with its Mandarin voice.
+want=(libzbar0 fonts-noto-cjk fonts-wqy-zenhei poppler-utils redis-server redis-tools espeak-ng)
 [ "${1:-}" = "--test" ] && want+=(chromium)
 missing=()
 for pkg in "${want[@]}"; do

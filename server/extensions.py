@@ -27,4 +27,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _limit_breached(request_limit):
+    from .core.limits import breached
+
+    return breached(request_limit)
+
+
+# Storage and key prefix come from the settings (core/limits.py); every breach is audited.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], on_breach=_limit_breached,
+                  headers_enabled=True)

@@ -21,6 +21,12 @@ FEATURES = (
     "ledger",
     "orders",
     "devices",
+    "projects",
+    "honors",
+    "activities",
+    "rooms",
+    "audit",
+    "reports",
 )
 
 
@@ -51,6 +57,41 @@ def add_nav(app: Flask, endpoint: str, label, section: str, order: int) -> None:
     nav = app.extensions.setdefault("wenming_nav", [])
     nav.append({"endpoint": endpoint, "label": label, "section": section, "order": order})
     nav.sort(key=lambda item: item["order"])
+
+
+def _contribute(app: Flask, key: str, part, order: int) -> None:
+    parts = app.extensions.setdefault(key, [])
+    parts.append((order, part))
+    parts.sort(key=lambda item: item[0])
+
+
+def _rendered(app: Flask, key: str, site) -> list:
+    rendered = (part(site) for _, part in app.extensions.get(key, []))
+    return [html for html in rendered if html]
+
+
+def add_landing(app: Flask, section, order: int) -> None:
+    """Content on a point's landing page (what a phone sees after scanning a poster):
+    `section(site) -> Markup | None`, rendered below the place, in `order`."""
+    _contribute(app, "wenming_landing", section, order)
+
+
+def landing_sections(app: Flask, site) -> list:
+    """The landing page's contributed sections for `site`, rendered, empty ones left out."""
+    return _rendered(app, "wenming_landing", site)
+
+
+def add_site_panel(app: Flask, panel, order: int) -> None:
+    """A part of a site's dashboard page (`/admin/sites/<id>`), contributed by the feature
+    that owns what it shows (its code, its kiosks, its shifts, its orders):
+    `panel(site) -> Markup | None`, for a site the admin was already authorized for, in
+    `order`."""
+    _contribute(app, "wenming_site_panels", panel, order)
+
+
+def site_panels(app: Flask, site) -> list:
+    """The site page's contributed panels for `site`, rendered, empty ones left out."""
+    return _rendered(app, "wenming_site_panels", site)
 
 
 def init_features(app: Flask) -> None:

@@ -13,6 +13,17 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
+#: Fixture modules shared across test folders, as indico's testing plugins: loaded here, never
+#: imported by a test module (a folder's own conftest.py may still override a name locally).
+pytest_plugins = [
+    "tests.fixtures.qr_keys",
+    "tests.fixtures.codes",
+    "tests.fixtures.devices",
+    "tests.fixtures.orders",
+    "tests.fixtures.activities",
+    "tests.fixtures.kiosk",
+]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 BASE_URL = "https://zhaohua.example.org"
@@ -39,10 +50,30 @@ def _run_on_server(statement: str) -> None:
         engine.dispose()
 
 
+def _ensure_extensions() -> None:
+    """btree_gist (the rooms' exclusion constraint) lives in the database, not in a test
+    schema: made once in public, so dropping a test schema never drops it for the others.
+    Two processes creating it at once: the loser finds it made."""
+    engine = create_engine(_server_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            try:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public"))
+            except Exception:
+                if not conn.execute(text("SELECT 1 FROM pg_extension "
+                                         "WHERE extname = 'btree_gist'")).first():
+                    raise
+    except Exception as error:  # a missing server is a failure, never a skip
+        pytest.fail(f"cannot prepare PostgreSQL at TEST_DATABASE_URL: {error}", pytrace=False)
+    finally:
+        engine.dispose()
+
+
 def _postgres_url(name: str, request) -> str:
     """A schema of its own per test process (xdist worker or not), dropped at the end, so
     several runs can share the `test` database at once."""
     schema = f"t_{name}_{os.getpid()}"
+    _ensure_extensions()
     _run_on_server(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     _run_on_server(f'CREATE SCHEMA "{schema}"')
     request.addfinalizer(lambda: _run_on_server(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -70,6 +101,18 @@ def database_url(request, tmp_path_factory):
     return url
 
 
+# TEST_INSTRUMENTED=1 runs the suite with Flask-SQLAlchemy's query recording and SQL echo on,
+# as a deployment with standard instrumentation would (CI runs the whole suite so once), so
+# that nothing in the product can break them silently.
+INSTRUMENTED = os.environ.get("TEST_INSTRUMENTED") == "1"
+
+# Abuse limits are tested against the real Redis (make test and .ci/run start one), under a
+# key prefix of this test process's own, emptied before each test that switches limits on.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+REDIS_PREFIX = os.environ.get("TEST_REDIS_PREFIX") or \
+    f"wenming-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+
+
 def _test_config(url: str) -> dict:
     return {
         "TESTING": True,
@@ -77,7 +120,13 @@ def _test_config(url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "BASE_URL": BASE_URL,
         "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": TEST_REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
+        # Redis must answer in tests: a fallback to memory would hide a broken set-up.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
         "SERVER_NAME": None,
+        "SQLALCHEMY_RECORD_QUERIES": INSTRUMENTED,
+        "SQLALCHEMY_ECHO": INSTRUMENTED,
     }
 
 
@@ -130,6 +179,10 @@ def app(database_url, request):
     app.test_cli_runner_class = Runner
     with app.app_context():
         _empty_all_tables(db)
+        if app.config["RATELIMIT_ENABLED"]:
+            from server.extensions import limiter
+
+            limiter.reset()  # this process's counters only (its own key prefix)
     yield app
     with app.app_context():
         db.session.remove()
@@ -148,6 +201,30 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def count_statements(db):
+    """with count_statements() as seen: ... — the SQL statements run on the app's engine in
+    the block, in order (as indico's count_queries): for statement budgets."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        seen: list[str] = []
+
+        def listen(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+
+    return counting
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import signal
@@ -118,11 +119,22 @@ def test_a_writer_killed_while_holding_the_gate_does_not_block_the_others(engine
         assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 1  # 42 never landed
 
 
-def _take_gate_in_child(path, done):
+def _take_gate_in_child(path, probed, found_held, released, got_it_after_release):
     gate = WriterGate.for_database(str(path))
+    # First a look without waiting: the parent's writer holds the lock file, across processes.
+    probe = os.open(gate.path, os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        found_held.value = 1
+    else:
+        fcntl.flock(probe, fcntl.LOCK_UN)
+    finally:
+        os.close(probe)
+    probed.set()
     gate.acquire(timeout=5)  # not the parent's thread lock (held at the fork): its own
+    got_it_after_release.value = int(released.is_set())
     gate.release()
-    done.set()
 
 
 def test_a_worker_forked_while_a_thread_holds_the_gate_gets_its_own(tmp_path):
@@ -131,25 +143,30 @@ def test_a_worker_forked_while_a_thread_holds_the_gate_gets_its_own(tmp_path):
     context = multiprocessing.get_context("fork")
     path = tmp_path / "fork.sqlite3"
     gate = WriterGate.for_database(str(path))
-    holding, release, done = threading.Event(), threading.Event(), context.Event()
+    holding, release = threading.Event(), threading.Event()
+    probed, released = context.Event(), context.Event()
+    found_held, got_it_after_release = context.Value("i", 0), context.Value("i", 0)
 
     def hold():
         gate.acquire(timeout=5)
         holding.set()
         release.wait(20)
+        released.set()  # before the release: the child cannot get the gate earlier
         gate.release()
 
     holder = threading.Thread(target=hold)
     holder.start()
     assert holding.wait(10)
-    child = context.Process(target=_take_gate_in_child, args=(path, done))
+    child = context.Process(target=_take_gate_in_child,
+                            args=(path, probed, found_held, released, got_it_after_release))
     child.start()
-    time.sleep(0.3)
-    assert not done.is_set()  # it waits for the parent's writer, across processes
+    assert probed.wait(20)
     release.set()
     holder.join(10)
     child.join(20)
-    assert done.is_set() and child.exitcode == 0
+    assert child.exitcode == 0
+    assert found_held.value == 1  # the child saw the parent's writer holding the gate
+    assert got_it_after_release.value == 1  # and got its own turn only once it was released
 
 
 def test_without_a_usable_lock_file_writers_fall_back_to_the_busy_timeout(tmp_path, caplog):

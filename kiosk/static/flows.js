@@ -9,11 +9,22 @@
   const STEPS = ["f-menu", "f-phone", "f-place", "f-confirm-order", "f-receipt", "f-choice",
     "f-complete", "f-completed", "f-rate", "f-redeem-wait", "f-catalog", "f-redeem-confirm",
     "f-redeem-result"];
-  const PHONE = /^1[3-9]\d{9}$/;
+  const CONTRACT = JSON.parse(document.getElementById("contract").textContent);  // qr.contract
+  const PHONE = new RegExp("^(?:" + CONTRACT.phone_pattern + ")$");
+  const TAGS_MAX = CONTRACT.tags_max;
   let step = null, history = [], timer = null, limit = ASK_SECONDS, watching = null;
   let order = {}, prompt = null, lastPrompt = 0, stars = 0, tags = [], redeemItem = null;
 
   const fmt = (text, ...args) => { let i = 0; return text.replace(/%[sd]/g, () => args[i++]); };
+
+  // Each question is said as it opens (its step's data-say); a result once, when it changes.
+  let spoken = "";
+  function speak(parts, delay) {
+    const key = (parts || []).join(" ");
+    if (!key || key === spoken) return;
+    spoken = key;
+    window.kiosk.say(parts, delay);
+  }
 
   async function call(path, body) {
     const resp = await fetch(path, body === undefined ? {cache: "no-store"} : {
@@ -36,6 +47,8 @@
     STEPS.forEach((s) => { $(s).hidden = s !== id; });
     $("f-title").textContent = title;
     hideError();
+    spoken = "";
+    if (!opts.quiet && $(id).dataset.say) speak($(id).dataset.say.split(" "));
     limit = opts.seconds || ASK_SECONDS;
     touch();
     window.scrollTo(0, 0);
@@ -182,11 +195,12 @@
     $("rc-status").className = "big-line";
     $("rc-status").textContent = W.sending;
     $("rc-hint").textContent = "";
-    open("f-receipt", W.go_order, {fresh: true, seconds: SHOW_SECONDS});
+    open("f-receipt", W.go_order, {fresh: true, seconds: SHOW_SECONDS, quiet: true});
     watch(saved.key, (st) => receipt(saved, st));
   });
 
   function receipt(saved, st) {
+    speak(st.say, st.state === "pending" ? 0 : 500);
     if (st.state === "pending") {
       const queued = st.online === false;
       $("rc-status").textContent = queued ? W.order_queued : W.sending;
@@ -223,20 +237,24 @@
     }
     if (prompt !== p || step !== "f-choice") return;
     const service = st.service || p.service || "";
-    const fail = (text, detail) => { close(); window.kiosk.showResult(false, text, p.number,
-      detail || ""); };
+    const fail = (text, detail, key) => { close(); window.kiosk.showResult(false, text, p.number,
+      detail || "", undefined, [key || "order_code_refused"]); };
+    // A normal wait, a rating already given, a cancelled order: information, calmly said.
+    const inform = (key) => { close(); window.kiosk.showResult("info", W[key], p.number, "",
+      undefined, [key]); };
     if (st.refused) return fail(W.order_code_refused, st.refused);
     if (st.status === "completed") return openRate(service, true);
     if (st.status === "accepted" || st.status === "in_service") {
       $("complete-service").textContent = service;
       return open("f-complete", W.complete_title, {replace: true});
     }
-    if (st.status === "rated") return fail(W.order_rated);
-    if (st.status === "cancelled") return fail(W.order_cancelled);
-    if (st.status) return fail(W.order_waiting);
+    if (st.status === "rated") return inform("order_rated");
+    if (st.status === "cancelled") return inform("order_cancelled");
+    if (st.status) return inform("order_waiting");
     // Offline and never seen here: the person holding the code says which it is.
     $("choice-service").textContent = service;
     $("f-choice").querySelector(".choices").hidden = false;
+    speak(["choose_action"]);
   }
 
   $("choose-complete").addEventListener("click", () => {
@@ -257,9 +275,11 @@
     watch(saved.key, (st) => {
       if (st.state === "pending" && st.online === false) {
         $("completed-note").textContent = W.saved_offline;
+        speak(["completed_ok", "saved_offline", "rate_now"]);
       } else if (st.state === "refused") {
         close();
-        window.kiosk.showResult(false, W.order_code_refused, prompt.number, st.error);
+        window.kiosk.showResult(false, W.order_code_refused, prompt.number, st.error,
+          undefined, ["order_code_refused"]);
       }
     });
   });
@@ -288,6 +308,7 @@
   document.querySelectorAll("[data-tag]").forEach((b) => {
     b.addEventListener("click", () => {
       const i = tags.indexOf(b.dataset.tag);
+      if (i < 0 && tags.length >= TAGS_MAX) return;  // the server takes five at most
       if (i >= 0) tags.splice(i, 1); else tags.push(b.dataset.tag);
       b.setAttribute("aria-pressed", String(i < 0));
     });
@@ -304,7 +325,8 @@
     }
     const offline = document.body.dataset.online === "no";
     close();
-    window.kiosk.showResult(true, W.rated_ok, "★".repeat(stars), offline ? W.saved_offline : "");
+    window.kiosk.showResult(true, W.rated_ok, "★".repeat(stars), offline ? W.saved_offline : "",
+      undefined, offline ? ["rated_ok", "saved_offline"] : ["rated_ok"]);
   });
 
   // ---- 积分兑换 ------------------------------------------------------------------------------
@@ -334,7 +356,8 @@
         redeemItem = item;
         $("redeem-question").textContent = fmt(W.redeem_question, item.name, item.cost_points);
         $("redeem-confirm").disabled = false;
-        open("f-redeem-confirm", W.redeem_confirm_title);
+        open("f-redeem-confirm", W.redeem_confirm_title, {quiet: true});
+        speak(["redeem_confirm", ...(item.say_cost || []), "jifen"]);
       });
       list.append(b);
     });
@@ -365,8 +388,9 @@
     $("rr-status").className = "big-line";
     $("rr-status").textContent = W.redeem_wait;
     $("rr-hint").textContent = "";
-    open("f-redeem-result", W.redeem_title, {fresh: true, seconds: SHOW_SECONDS});
+    open("f-redeem-result", W.redeem_title, {fresh: true, seconds: SHOW_SECONDS, quiet: true});
     watch(saved.key, (st) => {
+      speak(st.say, st.state === "pending" ? 0 : 500);
       if (st.state === "pending") {
         $("rr-status").textContent = st.online === false ? W.redeem_queued : W.redeem_wait;
       } else if (st.state === "done") {
@@ -383,10 +407,115 @@
     });
   });
 
+  // ---- free text without a keyboard: phrases to tap, and an on-screen keyboard -----------
+  // Letters spell pinyin by default: the candidates row offers the common characters read so
+  // (kiosk/static/pinyin.json, made by scripts/pinyin_table.py); 英文 types the letters as such.
+
+  const KEYS = "1234567890QWERTYUIOPASDFGHJKL，ZXCVBNM、。？";
+  const CANDIDATES = 12;
+  let pinyinTable = null;
+  function loadPinyin() {
+    if (!pinyinTable) {
+      pinyinTable = fetch("static/pinyin.json").then((r) => r.json()).catch(() => ({}));
+    }
+    return pinyinTable;
+  }
+  function key(label, cls, press) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = cls;
+    b.textContent = label;
+    b.addEventListener("click", press);
+    return b;
+  }
+  document.querySelectorAll(".typing").forEach((box) => {
+    const field = $(box.dataset.for);
+    let spelling = "", latin = false;
+    const changed = () => field.dispatchEvent(new Event("input", {bubbles: true}));
+    const put = (text) => {
+      const room = field.maxLength > 0 ? field.maxLength - field.value.length : text.length;
+      if (room <= 0) return;
+      field.value += text.slice(0, room);
+      changed();
+    };
+    const presets = document.createElement("div");
+    presets.className = "choices presets";
+    box.dataset.presets.split("|").forEach((phrase) => presets.append(key(phrase, "choice preset",
+      () => put((field.value && !/[，。？\s]$/.test(field.value) ? "，" : "") + phrase))));
+    const board = document.createElement("div");
+    board.className = "osk";
+    board.hidden = true;
+    board.setAttribute("role", "group");
+    board.setAttribute("aria-label", W.keyboard);
+    const compose = document.createElement("div");
+    compose.className = "osk-compose";
+    compose.setAttribute("aria-live", "polite");
+    const spelled = document.createElement("span");
+    spelled.className = "osk-spelling";
+    const picks = document.createElement("div");
+    picks.className = "osk-picks";
+    compose.append(spelled, picks);
+    compose.hidden = true;
+
+    async function showCandidates() {
+      compose.hidden = !spelling;
+      spelled.textContent = spelling;
+      picks.replaceChildren();
+      if (!spelling) return;
+      const table = await loadPinyin();
+      const exact = table[spelling] || "";
+      const more = Object.keys(table).filter((k) => k !== spelling && k.startsWith(spelling))
+        .map((k) => table[k]).join("");
+      [...new Set([...exact, ...more])].slice(0, CANDIDATES).forEach((c) =>
+        picks.append(key(c, "key osk-pick", () => { spelling = ""; put(c); showCandidates(); })));
+    }
+    const letter = (c) => {
+      if (latin || !/[A-Z]/.test(c)) {
+        if (spelling) return;  // finish the character being spelled first
+        return put(c);
+      }
+      if (spelling.length < 6) spelling += c.toLowerCase();
+      showCandidates();
+    };
+    [...KEYS].forEach((c) => board.append(key(c, "key osk-key", () => letter(c))));
+    const mode = key(W.latin, "key osk-key wide", () => {
+      latin = !latin;
+      spelling = "";
+      showCandidates();
+      mode.textContent = latin ? W.pinyin : W.latin;
+    });
+    board.append(mode, key(W.space, "key osk-key wide", () => {
+      if (spelling) {
+        const first = picks.querySelector("button");
+        if (first) first.click();
+        return;
+      }
+      put(" ");
+    }), key(W["delete"], "key osk-key wide", () => {
+      if (spelling) { spelling = spelling.slice(0, -1); return showCandidates(); }
+      field.value = field.value.slice(0, -1);
+      changed();
+    }));
+    const toggle = key(W.keyboard, "back osk-toggle", () => {
+      board.hidden = !board.hidden;
+      if (!board.hidden) loadPinyin();
+      spelling = "";
+      showCandidates();
+      if (board.hidden) compose.hidden = true;
+      toggle.textContent = board.hidden ? W.keyboard : W.keyboard_close;
+      toggle.setAttribute("aria-expanded", String(!board.hidden));
+    });
+    toggle.setAttribute("aria-expanded", "false");
+    presets.append(toggle);
+    box.append(presets, compose, board);
+  });
+
   // ---- wiring -----------------------------------------------------------------------------
 
   $("f-back").addEventListener("click", back);
   document.querySelectorAll("#s-flow .done").forEach((b) => b.addEventListener("click", close));
+  document.querySelectorAll("[data-again]").forEach((b) =>
+    b.addEventListener("click", () => window.kiosk.sayAgain()));
 
   window.kiosk.onState = (s) => {
     $("go-order").hidden = !s.can_order;

@@ -7,10 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
 from ..core.auth import current_user, login_required, require_site
+from ..core.db import mark_failed
 from ..core.errors import NotFound
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
-from ..core.web import download, refusal_flashed
+from ..core.web import confirm_first, download, refusal_flashed
 from ..extensions import db
 from ..sites import operations as sites
 from . import operations as ops
@@ -71,6 +72,14 @@ def revoke(site_id: int):
     site = require_site(site_id)
     form = ReasonForm()
     if form.validate_on_submit():
+        ask = confirm_first(
+            _("Withdraw the code of “%(name)s” without replacement?", name=site.name),
+            _("Every poster and sticker of this site stops working at once, and batch printing "
+              "leaves the site out until a code is issued again."),
+            confirm_label=_("Yes, withdraw the code"),
+            back_url=url_for(".show", site_id=site.id))
+        if ask is not None:
+            return ask
         with refusal_flashed():
             ops.revoke_point_code(site, form.reason.data, actor=current_user())
             flash(_("The code is withdrawn. Scans of it are now refused."), "success")
@@ -105,14 +114,34 @@ def poster(site_id: int):
 @bp.post("/<int:site_id>/posters.pdf")
 @login_required
 def batch(site_id: int):
-    """Every active site of the subtree on one PDF; sites without a code get one first."""
+    """Every active site of the subtree on one PDF; sites without a code get one first. A
+    site whose code was withdrawn without replacement is skipped: the admin is told which,
+    and confirms (`skipped_ok`) before the PDF of the others is made."""
     root = require_site(site_id)
     form = PrintForm()
     if not form.validate_on_submit():
         flash(_("Choose a paper size."), "error")
         return redirect(url_for(".show", site_id=root.id))
-    codes = [ops.ensure_point_code(site, actor=current_user())
-             for site in db.session.scalars(sites.subtree_query(root).order_by(sites.Site.id))
-             if site.is_active]
+    codes, skipped = ops.codes_to_print(
+        db.session.scalars(sites.subtree_query(root).order_by(sites.Site.id)),
+        actor=current_user())
+    if skipped and request.form.get("skipped_ok") != "1":
+        mark_failed()  # nothing issued until the admin has read what is left out
+        return render_template("codes/batch_skipped.html", site=root, skipped=skipped,
+                               printable=len(codes), print_form=form)
+    if not codes:
+        flash(_("Nothing to print: no site below has a valid code."), "error")
+        return redirect(url_for(".show", site_id=root.id))
     return download(printing.posters_pdf(codes, form.size.data), "application/pdf",
                      f"posters-{root.id}-{form.size.data}.pdf")
+
+
+def site_panel(site):
+    """The site page's code panel: the valid version and its printouts, the last versions,
+    the withdrawal (asked first on the code's page)."""
+    from markupsafe import Markup
+
+    return Markup(render_template(
+        "codes/_site_panel.html", site=site, code=ops.point_code(site),
+        history=ops.point_history(site)[:5],
+        withdrawn=ops.withdrawn_without_replacement(site), reason_form=ReasonForm()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from ..core import limits
 from ..core.api import error_responses, json_body
 from ..core.auth import current_user, login_required, require_site
 from ..core.errors import NotFound, ValidationError
@@ -14,7 +15,16 @@ from ..sites.schemas import site_out
 from . import keys
 from . import operations as ops
 from .models import CODE_TYPES
-from .schemas import CODE, KEYS, REASON_IN, RESOLVE_IN, REVOCATIONS, code_out, revocation_out
+from .schemas import (
+    CODE,
+    KEYS,
+    REASON_IN,
+    RESOLVE_IN,
+    REVOCATIONS,
+    ROTATE_IN,
+    code_out,
+    revocation_out,
+)
 
 bp = Blueprint("codes_api", __name__, url_prefix=API_PREFIX)
 
@@ -52,7 +62,7 @@ def revocations():
 
 @bp.post("/codes/resolve")
 @csrf.exempt  # public and stateless: no session is read or changed
-@limiter.limit("60 per minute")
+@limiter.limit(limits.limit("RATELIMIT_CODES"))
 @documented("Verify a scanned code and say what it is",
             request=RESOLVE_IN,
             responses={200: ("the code and its site", CODE), **error_responses(400, 429),
@@ -87,7 +97,7 @@ def site_code(site_id: int):
 
 @bp.post("/sites/<int:site_id>/code/rotate")
 @login_required
-@documented("Withdraw the site's code and issue the next version", request=REASON_IN,
+@documented("Withdraw the site's code and issue the next version", request=ROTATE_IN,
             responses={200: ("the new code", CODE), **error_responses(400, 401, 403, 404)},
             tags=("codes",), security=True)
 def rotate_site_code(site_id: int):

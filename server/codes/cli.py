@@ -21,13 +21,15 @@ def _site(site_id):
 
 @codes_group.command("issue-all")
 def issue_all():
-    """Give every active site that has none a point code."""
+    """Give every active site that never had one a point code (one withdrawn without
+    replacement stays without)."""
     from ..sites.models import Site
-    from .operations import ensure_point_code, point_code
+    from .operations import ensure_point_code, point_code, withdrawn_without_replacement
 
     def work():
         sites = db.session.scalars(db.select(Site).where(Site.is_active.is_(True))).all()
-        missing = [s for s in sites if point_code(s) is None]
+        missing = [s for s in sites
+                   if point_code(s) is None and not withdrawn_without_replacement(s)]
         for site in missing:
             ensure_point_code(site, actor="cli")
         return len(missing)
@@ -41,10 +43,11 @@ def issue_all():
 @click.option("--size", type=click.Choice(["A4", "A6"]), default="A4")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
 def print_posters(site_id, subtree, size, out):
-    """Write the posters of a site (and its subtree) to one PDF; missing codes are issued."""
+    """Write the posters of a site (and its subtree) to one PDF; missing codes are issued,
+    sites whose code was withdrawn without replacement are skipped and named."""
     from ..sites.models import Site
     from ..sites.operations import subtree_query
-    from .operations import ensure_point_code
+    from .operations import codes_to_print
     from .printing import posters_pdf
 
     def work():
@@ -52,9 +55,12 @@ def print_posters(site_id, subtree, size, out):
         sites = [root]
         if subtree:
             sites = db.session.scalars(subtree_query(root).order_by(Site.id)).all()
-        return [ensure_point_code(s, actor="cli") for s in sites if s.is_active]
+        codes, skipped = codes_to_print(sites, actor="cli")
+        return codes, [f"{s.id} {s.name}" for s in skipped]
 
-    codes = commit_or_fail(work)
+    codes, skipped = commit_or_fail(work)
+    for line in skipped:
+        click.echo(f"skipped (code withdrawn without replacement): {line}", err=True)
     if not codes:
         raise click.ClickException("no active site to print")
     with open(out, "wb") as handle:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from ..core import limits
 from ..core.i18n import _
 from ..extensions import limiter
+from ..features import landing_sections
 from ..sites import operations as sites
 from . import operations as ops
 
@@ -14,7 +16,7 @@ bp = Blueprint("codes_mobile", __name__, template_folder="templates")
 
 @bp.get("/s/<token>")
 @bp.get("/S/<token>")
-@limiter.limit("120 per minute")
+@limiter.limit(limits.limit("RATELIMIT_CODES"))
 def landing(token: str):
     try:
         code = ops.resolve(token, source="phone")
@@ -27,8 +29,12 @@ def landing(token: str):
         return render_template("codes/rejected.html",
                                rejected=ops.CodeRejected("wrong_type")), 400
     site = code.site
+    from ..devices.operations import site_devices
+
+    has_kiosk = any(device.is_active for device in site_devices(site))
     return render_template("codes/landing.html", code=code, site=site,
-                           trail=sites.ancestors(site))
+                           trail=sites.ancestors(site), has_kiosk=has_kiosk,
+                           sections=landing_sections(current_app, site))
 
 
 @bp.route("/s/", methods=["GET"])

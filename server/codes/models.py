@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.schema import unique_where
-from ..core.timeutil import utcnow
+from ..core.timeutil import UtcDateTime, utcnow
 from ..extensions import db
 from ..sites.models import Site
 
@@ -39,8 +38,8 @@ class SigningKeyRecord(db.Model):
     public_x: Mapped[str] = mapped_column(String(64))  # base64url raw public key (JWK "x")
     private_encrypted: Mapped[str] = mapped_column(Text)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     def jwk(self) -> dict:
         return {"kid": self.kid, "kty": "OKP", "crv": "Ed25519", "x": self.public_x}
@@ -68,9 +67,9 @@ class ServiceCode(db.Model):
     key_id: Mapped[str] = mapped_column(ForeignKey("signing_key.kid"))
     token: Mapped[str] = mapped_column(Text)
     short_code: Mapped[str | None] = mapped_column(String(32), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoke_reason: Mapped[str] = mapped_column(String(200), default="")
 
     site: Mapped[Site | None] = relationship()
@@ -92,5 +91,5 @@ class CodeRevocation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code_id: Mapped[str] = mapped_column(String(64), unique=True)
     service_code_id: Mapped[int] = mapped_column(ForeignKey("service_code.id"))
-    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     reason: Mapped[str] = mapped_column(String(200), default="")

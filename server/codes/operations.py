@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
+import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 
 import qr
+import qr.tokens
+from qr.payload import CodeType
 
 from ..core import audit
 from ..core.errors import DomainError, NotFound, ValidationError
+from ..core.fields import clean_reason
 from ..core.i18n import _l
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -39,10 +46,28 @@ REJECTION_MESSAGES = {
     "revoked": _l("This code has been withdrawn and replaced. Please scan the current code "
                   "posted on site, or ask the site's staff."),
     "unknown_code": _l("This code is not on record: it may be forged."),
+    "used": _l("This code was already used: it works only once."),
+}
+
+# The reason in a few words, for a person to tell the staff (never the machine code).
+REJECTION_LABELS = {
+    "garbage": _l("not a service code"),
+    "foreign": _l("from another platform"),
+    "tampered": _l("signature check failed"),
+    "unknown_key": _l("unknown signing key"),
+    "retired_key": _l("retired signing key"),
+    "wrong_type": _l("wrong kind of code"),
+    "unsupported_version": _l("newer code format"),
+    "expired": _l("expired"),
+    "not_yet_valid": _l("not valid yet"),
+    "revoked": _l("withdrawn"),
+    "unknown_code": _l("not on record"),
+    "used": _l("already used"),
 }
 
 # 410 Gone: the code was real but is no longer valid; 400: it never was ours or valid.
-REJECTION_STATUS = {"revoked": 410, "expired": 410, "retired_key": 410}
+REJECTION_STATUS = {"revoked": 410, "expired": 410, "retired_key": 410, "used": 410}
+USED = "used"  # the revoke reason of a one-time code (enrollment) once it has served
 
 
 class CodeRejected(DomainError):
@@ -56,13 +81,17 @@ class CodeRejected(DomainError):
                          details={"reason": reason})
         self.reason = reason
 
+    @property
+    def label(self):
+        return REJECTION_LABELS.get(self.reason, REJECTION_LABELS["garbage"])
+
 
 def _timestamp(value: datetime) -> int:
     return int(as_utc(value).timestamp())
 
 
 def code_url(code: ServiceCode) -> str:
-    return qr.code_url(current_app.config["BASE_URL"], code.token)
+    return qr.tokens.code_url(current_app.config["BASE_URL"], code.token)
 
 
 def short_code_for(site: Site, version: int) -> str:
@@ -86,7 +115,7 @@ def issue(type_: str, subject: str, *, site: Site | None = None,
     ) or 0) + 1
     record = keys.current_record()
     now = utcnow().replace(microsecond=0)
-    payload = qr.Payload(type=qr.CodeType(type_), subject=subject, version=version,
+    payload = qr.Payload(type=CodeType(type_), subject=subject, version=version,
                          issued_at=_timestamp(now),
                          expires_at=_timestamp(expires_at) if expires_at else None,
                          key_id=record.kid)
@@ -101,13 +130,7 @@ def issue(type_: str, subject: str, *, site: Site | None = None,
 
 
 def revoke(code: ServiceCode, reason: str, *, actor=None) -> ServiceCode:
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError(_l("Say why the code is withdrawn."), "reason_required",
-                              field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationError(_l("The reason is too long (at most %(n)d characters).",
-                                 n=REASON_MAX), "too_long", field="reason")
+    reason = clean_reason(reason, _l("Say why the code is withdrawn."), limit=REASON_MAX)
     if code.revoked_at is not None:
         return code  # revoking twice is a no-op: a retried request changes nothing
     code.revoked_at = utcnow()
@@ -153,6 +176,31 @@ def revoke_point_code(site: Site, reason: str, *, actor=None) -> ServiceCode:
     return revoke(current, reason, actor=actor)
 
 
+def withdrawn_without_replacement(site: Site) -> bool:
+    """The site's newest point code was revoked and none replaced it: a deliberate decision
+    ("作废（不更换）") that printing must respect, not undo with a new version."""
+    newest = db.session.scalar(
+        select(ServiceCode).where(ServiceCode.type == "point", ServiceCode.subject == str(site.id))
+        .order_by(ServiceCode.version.desc()).limit(1))
+    return newest is not None and newest.revoked_at is not None
+
+
+def codes_to_print(sites: Iterable[Site], *, actor=None) -> tuple[list[ServiceCode], list[Site]]:
+    """(codes, skipped) for a batch print of `sites`: each active site's live code, issued
+    first where it never had one; a site whose code was withdrawn without replacement is
+    skipped (and listed) rather than given a new version."""
+    codes, skipped = [], []
+    for site in sites:
+        if not site.is_active:
+            continue
+        code = point_code(site)
+        if code is None and withdrawn_without_replacement(site):
+            skipped.append(site)
+            continue
+        codes.append(code or ensure_point_code(site, actor=actor))
+    return codes, skipped
+
+
 def point_history(site: Site) -> list[ServiceCode]:
     return list(db.session.scalars(
         select(ServiceCode).where(ServiceCode.type == "point",
@@ -182,8 +230,9 @@ def resolve(text: str, *, expected_type: str | None = None, source: str = "web",
         if code is None:
             reject("unknown_code", text, source=source, audit_refusal=audit_refusal)
     if code.revoked_at is not None:
-        reject("revoked", text, source=source, audit_refusal=audit_refusal,
-               code_id=code.code_id)
+        # A one-time code that served is "used", not "withdrawn and replaced".
+        reject(USED if code.revoke_reason == USED else "revoked", text, source=source,
+               audit_refusal=audit_refusal, code_id=code.code_id)
     return code
 
 
@@ -194,18 +243,6 @@ _VOUCHED = (select(ServiceCode, SigningKeyRecord.public_x)
                    ServiceCode.subject == bindparam("subject"),
                    ServiceCode.version == bindparam("version"),
                    ServiceCode.key_id == bindparam("kid"), SigningKeyRecord.retired_at.is_(None)))
-_codes, _keys = ServiceCode.__table__.c, SigningKeyRecord.__table__.c
-# For a hot path that reads a code and locks what it names in one query: added to that query's
-# WHERE with live_code_params(), a row comes back only if the code is on record, not revoked,
-# and signed by this same key, not retired.
-LIVE_CODE = (select(_codes.id)
-             .select_from(ServiceCode.__table__.join(SigningKeyRecord.__table__,
-                                                     _keys.kid == _codes.key_id))
-             .where(_codes.type == bindparam("type"), _codes.subject == bindparam("subject"),
-                    _codes.version == bindparam("version"), _codes.key_id == bindparam("kid"),
-                    _codes.revoked_at.is_(None), _keys.public_x == bindparam("public_x"),
-                    _keys.retired_at.is_(None))
-             .exists())
 
 
 def _cached_payload(text: str, expected_type: str | None) -> tuple[qr.Payload, str] | None:
@@ -251,15 +288,52 @@ def _vouched_code(text: str, expected_type: str | None) -> ServiceCode | None:
     return row[0]
 
 
-def live_code_params(text: str, expected_type: str) -> tuple[str, dict] | None:
-    """(subject, parameters for LIVE_CODE) when the code verifies with the process's cached
-    keyring; None when it does not. A query using LIVE_CODE that finds nothing decides
-    nothing: the caller then calls resolve(), which refuses (and audits) or finds the code."""
+class CheckedCode(NamedTuple):
+    """A scanned code whose signature the process's cached keyring verified: what a query
+    needs to find it live in the database (live_code_exists) without a query of its own."""
+
+    type: str
+    subject: str
+    version: int
+    kid: str
+    public_x: str  # the public key that verified it (x of its JWK)
+
+    @property
+    def params(self) -> dict:
+        """The bound values of live_code_exists(): bind them with the query that uses it."""
+        return {"live_code_type": self.type, "live_code_version": self.version,
+                "live_code_kid": self.kid, "live_code_public_x": self.public_x}
+
+
+def checked_code(text: str, expected_type: str) -> CheckedCode | None:
+    """The code when it verifies with the process's cached keyring; None when it does not. A
+    query using live_code_exists() that finds nothing decides nothing: the caller then calls
+    resolve(), which refuses (and audits) or finds the code."""
     cached = _cached_payload(text, expected_type)
     if cached is None:
         return None
     payload, public_x = cached
-    return payload.subject, {**_lookup(payload), "public_x": public_x}
+    return CheckedCode(str(payload.type), payload.subject, payload.version, payload.key_id,
+                       public_x)
+
+
+@functools.cache
+def live_code_exists(subject) -> ColumnElement[bool]:
+    """An SQL condition, for a query that reads what a code names and locks it in one
+    statement: true when a code whose subject is `subject` (a column of the caller's query,
+    e.g. Volunteer.number) is on record with the type, version and key of a CheckedCode, not
+    revoked, and signed by that same public key, not retired. Bind CheckedCode.params with
+    the query. Built once per subject column, so the statement using it is cached as one."""
+    return (select(ServiceCode.id)
+            .join(SigningKeyRecord, SigningKeyRecord.kid == ServiceCode.key_id)
+            .where(ServiceCode.type == bindparam("live_code_type"),
+                   ServiceCode.subject == subject,
+                   ServiceCode.version == bindparam("live_code_version"),
+                   ServiceCode.key_id == bindparam("live_code_kid"),
+                   ServiceCode.revoked_at.is_(None),
+                   SigningKeyRecord.public_x == bindparam("live_code_public_x"),
+                   SigningKeyRecord.retired_at.is_(None))
+            .exists())
 
 
 def reject(reason: str, text: str, *, source: str, audit_refusal: bool = True, **details):
@@ -270,11 +344,48 @@ def reject(reason: str, text: str, *, source: str, audit_refusal: bool = True, *
     raise CodeRejected(reason)
 
 
+# Typed in place of the code's hyphen: besides every Unicode dash (category Pd), the minus sign,
+# the prolonged sound mark and 一, which Chinese input methods offer for the "-" key.
+_DASH_LIKE = frozenset("\u2212\u30fc\u4e00")
+_SEPARATED = re.compile(r"(?:ZH)?-?([0-9]{1,9})-([0-9]{1,9})")
+_RUN = re.compile(r"(?:ZH)?-?([0-9]{5,18})")
+
+
+def short_code_candidates(text: str) -> list[str]:
+    """The printed short codes (ZH-0165-1) that what someone typed can mean: NFKC first (an
+    input method's full-width ＺＨ－０１６５－１), then without spaces, any dash for "-", any
+    case. Without hyphens the site part is the printed one of at least four digits followed by a
+    version (no leading zero): ZH01651 is ZH-0165-1; a longer run can mean several."""
+    if not isinstance(text, str) or len(text) > 64:
+        return []
+    text = unicodedata.normalize("NFKC", text).upper()
+    text = "".join("-" if unicodedata.category(ch) == "Pd" or ch in _DASH_LIKE else ch
+                   for ch in text if not ch.isspace())
+    found = _SEPARATED.fullmatch(text)
+    if found:
+        return [f"ZH-{int(found[1]):04d}-{int(found[2])}"]
+    found = _RUN.fullmatch(text)
+    if not found:
+        return []
+    digits = found[1]
+    return [f"ZH-{digits[:cut]}-{digits[cut:]}" for cut in range(4, len(digits))
+            if digits[cut] != "0" and (cut == 4 or digits[0] != "0")]
+
+
 def by_short_code(short: str) -> ServiceCode | None:
-    short = (short or "").strip().upper()
-    if not short:
+    """The code whose printed short code was typed (see short_code_candidates); None when none
+    or, for a run of digits that could mean two codes, more than one matches."""
+    candidates = short_code_candidates(short)
+    if not candidates:
         return None
-    return db.session.scalar(select(ServiceCode).where(ServiceCode.short_code == short))
+    found = list(db.session.scalars(select(ServiceCode).where(
+        ServiceCode.short_code.in_(candidates)).limit(2)))
+    return found[0] if len(found) == 1 else None
+
+
+def revocation_cursor() -> int:
+    """The newest revocation's cursor (0 when none): a kiosk compares it with its own."""
+    return db.session.scalar(select(func.max(CodeRevocation.id))) or 0
 
 
 def revocations_since(cursor: int, limit: int = 1000) -> list[CodeRevocation]:

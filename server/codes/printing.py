@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import qr
 
+from .. import prints
 from ..sites import operations as sites
 from ..sites.models import Site, SiteKind
 from .models import ServiceCode
@@ -23,9 +24,9 @@ def _subtitle(site: Site) -> str:
     return chain[-1].name if chain else ""
 
 
-def poster_for(code: ServiceCode) -> qr.Poster:
+def poster_for(code: ServiceCode) -> prints.Poster:
     site = code.site
-    return qr.Poster(
+    return prints.Poster(
         title=site.name,
         address=site.address or "",
         instruction=INSTRUCTION,
@@ -39,7 +40,7 @@ def poster_for(code: ServiceCode) -> qr.Poster:
 def posters_pdf(codes: Sequence[ServiceCode], size: str = "A4") -> bytes:
     if size not in SIZES:
         raise ValueError(f"size must be one of {SIZES}")
-    return qr.posters_pdf([poster_for(c) for c in codes], size=size)
+    return prints.posters_pdf([poster_for(c) for c in codes], size=size)
 
 
 def code_png(code: ServiceCode, scale: int = 10) -> bytes:

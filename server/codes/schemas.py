@@ -70,6 +70,12 @@ REASON_IN = openapi.component("Reason", {
     "properties": {"reason": {"type": "string", "maxLength": 200}},
 })
 
+ROTATE_IN = openapi.component("RotateReason", {
+    "type": "object",
+    "properties": {"reason": {"type": "string", "maxLength": 200,
+                              "description": "default: rotated"}},
+})
+
 
 def code_out(code: ServiceCode) -> dict:
     return {"code_id": code.code_id, "type": code.type, "subject": code.subject,

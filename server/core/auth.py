@@ -7,7 +7,7 @@ from functools import wraps
 from flask import g, redirect, request, session, url_for
 
 from ..extensions import db
-from .errors import Forbidden, NotFound, Unauthorized
+from .errors import DomainError, NotFound, Unauthorized
 from .i18n import _l
 
 
@@ -59,21 +59,31 @@ def login_required(view):
     return wrapped
 
 
-def require_site(site_id: int, *, include_inactive: bool = True):
-    """Load a site the current admin may manage, or raise NotFound / Forbidden."""
+def require_site(site_id: int, *, include_inactive: bool = True,
+                 missing: DomainError | None = None):
+    """Load a site the current admin may manage, or raise NotFound (`missing` when given: the
+    caller's own not-found error, for a row found through its site)."""
     from ..sites.models import Site
 
     site = db.session.get(Site, site_id)
     if site is None or (not include_inactive and not site.is_active):
-        raise NotFound(_l("No such site."), "site_not_found")
-    authorize(site)
+        raise missing or site_not_found()
+    authorize(site, missing=missing)
     return site
 
 
-def authorize(site) -> None:
+def site_not_found() -> NotFound:
+    return NotFound(_l("No such site."), "site_not_found")
+
+
+def authorize(site, *, missing: DomainError | None = None) -> None:
+    """Refuse a site outside the admin's subtree exactly as a missing one is refused: 404 with
+    the caller's not-found error (`missing`, else "no such site"), so nobody can probe ids for
+    what exists elsewhere in the network."""
     user = current_user()
     if user is None:
         raise Unauthorized(_l("Please log in."))
     if not user.can_manage(site):
-        raise Forbidden(_l("This site is outside the part of the network you manage."),
-                        "out_of_scope")
+        error = missing or site_not_found()
+        error.refusal = "out_of_scope"  # answered as missing, audited as the refusal it is
+        raise error

@@ -8,12 +8,16 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, exc, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.expression import Executable
 
 from ..extensions import db
 
@@ -28,15 +32,17 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _declared_write: ContextVar[bool] = ContextVar("declared_write", default=False)
 
 
-def _wants_write_lock() -> bool:
-    if has_request_context():
-        return request.method not in SAFE_METHODS
-    return _declared_write.get()
+def wants_write_lock() -> bool:
+    """True when this transaction begins as a writer (BEGIN IMMEDIATE on SQLite)."""
+    if _declared_write.get():
+        return True
+    return has_request_context() and request.method not in SAFE_METHODS
 
 
 @contextmanager
 def writing():
-    """Begin SQLite transactions in this block with BEGIN IMMEDIATE (a CLI that writes)."""
+    """Begin SQLite transactions in this block with BEGIN IMMEDIATE, after the writer gate: a
+    CLI that writes, or a read request's own short write on a connection of its own."""
     token = _declared_write.set(True)
     try:
         yield
@@ -168,42 +174,69 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection) -> None:
+    # SQLAlchemy's documented recipe for SQLite's transaction modes (pysqlite's own BEGIN is
+    # off, see _configure_sqlite), with the writer gate taken first for a write.
     if connection.dialect.name != "sqlite":
         return
+    write = wants_write_lock()
     raw = connection.connection.dbapi_connection
-    gated = isinstance(raw, GatedConnection) and _wants_write_lock()
-    statement = "BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN"
-    try:
-        if gated:
-            raw.begin_write()
+    gated = write and isinstance(raw, GatedConnection)
+    statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+    if gated:
         try:
-            # On the DBAPI connection itself: SQLAlchemy's statement machinery (~40 us) would
-            # run inside the writer's turn.
-            raw.execute(statement)
-        except BaseException:
-            if gated:
-                raw.end_write()
-            raise
-    except sqlite3.Error as error:  # as SQLAlchemy would have wrapped it
-        raise exc.OperationalError(statement, None, error) from error
-
-
-@contextmanager
-def read_apart():
-    """On SQLite, a pooled DBAPI connection of its own on which each statement is a read by
-    itself (autocommit: no BEGIN, no writer gate), for a write request's lookup that need not
-    be inside its transaction: from the request's first statement to its COMMIT every other
-    writer waits. None on PostgreSQL, where there is no such wait and the caller reads (and
-    locks) in its transaction. For core.hot statements (Hot.rows(connection=...))."""
-    engine = db.engine
-    if engine.dialect.name != "sqlite":
-        yield None
-        return
-    pooled = engine.raw_connection()  # no SQLAlchemy Connection: no begin event, no BEGIN
+            raw.begin_write()
+        except sqlite3.Error as error:  # as SQLAlchemy wraps a statement's error
+            raise exc.OperationalError(statement, None, error) from error
     try:
-        yield pooled
-    finally:
-        pooled.close()  # back to the pool
+        connection.exec_driver_sql(statement)
+    except BaseException:
+        if gated:
+            raw.end_write()
+        raise
+
+
+# Statements the dialects spell differently (INSERT … ON CONFLICT comes from each dialect's own
+# insert()) are built once per dialect, as {name: statement}, and picked per execution.
+DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
+
+
+def by_dialect(statements: dict[str, Executable]) -> Executable:
+    """The statement of `statements` for the session's database."""
+    return statements[db.engine.dialect.name]
+
+
+class RetryTransaction(Exception):  # noqa: N818 (a signal to commit_now, not an error)
+    """Raised by work run through commit_now(): undo this attempt and run it again."""
+
+
+T = TypeVar("T")
+
+
+def commit_now(work: Callable[[bool], T], *, retry: bool = True) -> T:
+    """Run `work(retrying)` in the request's transaction and commit as soon as it returns,
+    before the response is built: for a view whose answer is final once its work is done (a
+    kiosk upload), so that on SQLite the one writer's turn ends here, not after the answer
+    is serialised. If the work raises RetryTransaction, what it did is rolled back and it runs
+    once more with retrying=True (it then checks first what it assumed the first time). The
+    web layer's after_request commit then finds nothing to do; an error raised by the work
+    rolls back as any view's would."""
+    try:
+        result = work(False)
+    except RetryTransaction:
+        if not retry:
+            raise
+        db.session.rollback()
+        result = work(True)
+    db.session.commit()
+    return result
+
+
+def discard_work() -> None:
+    """Roll back what the request wrote so far and go on in a new transaction, which the web
+    layer commits as usual: for a refusal whose own record must be kept (a rejected code's
+    audit entry) while the attempt it refused is undone."""
+    db.session.rollback()
+    g.pop("rollback", None)
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")

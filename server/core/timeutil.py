@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -21,3 +24,21 @@ def local(value: datetime | None) -> str:
     if value is None:
         return ""
     return as_utc(value).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware timestamp column whose every bound value is turned to UTC first.
+
+    PostgreSQL compares `timestamptz` values by the instant, whatever their zone. SQLite keeps
+    the value's wall-clock text and drops its zone, so a bound that is 00:00 in Asia/Shanghai
+    would compare as 00:00 UTC, eight hours off, against stored UTC text. Turning every aware
+    value to UTC before it is bound makes a local-day range (from=/to=, a report's month) mean
+    the same instants on both databases. Naive values are taken to be UTC already."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value

@@ -26,7 +26,8 @@ def home():
             .group_by(Site.kind)
         ).all()
     )
+    from ..devices.health import health
     from .stats import overview
 
     return render_template("dashboard/home.html", root=root, counts=counts,
-                           stats=overview(root))
+                           stats=overview(root), kiosk_health=health(root))

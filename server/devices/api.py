@@ -7,7 +7,10 @@ from sqlalchemy import func, select
 
 from ..codes import keys
 from ..codes.models import CodeRevocation
+from ..codes.operations import revocation_cursor
 from ..core.api import error_responses, json_body
+from ..core.db import commit_now
+from ..core.edge import MB, body_limit
 from ..core.errors import ValidationError
 from ..core.i18n import _l
 from ..core.openapi import API_PREFIX, documented
@@ -15,12 +18,13 @@ from ..core.timeutil import utcnow
 from ..extensions import csrf, db, limiter
 from . import actions
 from . import operations as ops
-from .auth import authenticate, bearer_secret, device_required
+from .auth import bearer_secret, device_required
 from .schemas import (
     ACTIONS_IN,
     ACTIONS_OUT,
     ENROLL_IN,
     ENROLLED,
+    KIOSK_CHANGES,
     KIOSK_STATE,
     KIOSK_VOLUNTEERS,
     site_brief,
@@ -64,7 +68,7 @@ def enroll():
 @device_required
 @documented("Server time (for the kiosk's clock offset), this kiosk and its site",
             responses={200: ("state", KIOSK_STATE), **error_responses(401, 403)},
-            tags=("kiosk",))
+            tags=("kiosk",), security="kiosk")
 def state():
     device = g.device
     return {"server_time_ms": _now_ms(),
@@ -72,12 +76,23 @@ def state():
             "site": site_brief(device.site)}
 
 
+@bp.get("/changes")
+@device_required
+@documented("The newest revocation and volunteer-change cursors: polled every few seconds, so "
+            "a withdrawn card is refused offline within seconds, not at the next refresh",
+            responses={200: ("cursors", KIOSK_CHANGES), **error_responses(401, 403)},
+            tags=("kiosk",), security="kiosk")
+def changes():
+    return {"revocation_cursor": revocation_cursor(),
+            "volunteer_cursor": ops.volunteer_change_cursor()}
+
+
 @bp.get("/volunteers")
 @device_required
 @documented("Volunteers for the kiosk's offline cache: all (since=0) or changed since a cursor",
             query={"since": {"type": "integer", "minimum": 0}},
             responses={200: ("volunteers", KIOSK_VOLUNTEERS), **error_responses(400, 401, 403)},
-            tags=("kiosk",))
+            tags=("kiosk",), security="kiosk")
 def volunteers():
     since = request.args.get("since", "0")
     if not since.isdigit():
@@ -88,37 +103,16 @@ def volunteers():
 
 
 @bp.post("/actions")
+@body_limit(2 * MB)  # 500 actions of a few KB each
 @documented("Upload a batch of kiosk actions; each key is applied once",
-            request=ACTIONS_IN,
+            request=ACTIONS_IN, apart="actions",
             responses={200: ("one answer per action, in order", ACTIONS_OUT),
                        **error_responses(400, 401, 403)},
-            tags=("kiosk",))
+            tags=("kiosk",), security="kiosk")
 def upload_actions():
-    # Parsing and the actions' own checks first, then the kiosk and its lock (device_required's
-    # work): on SQLite that lock is the one writer's turn, kept for the database's part. A
-    # batch of one action may find the kiosk with what the action reads (after its own
-    # checks); otherwise each action's prepare() runs, then the usual lookup.
+    secret, version = bearer_secret(), request.headers.get("X-Kiosk-Version", "")[:32]
     batch = request.get_json(silent=True)
-    found = actions.device_with_action(bearer_secret(), batch)
-    if found is None:
-        actions.prepare(batch)
-    authenticate(found)
-    batch = json_body()
-    items = batch.get("actions")
-    if not isinstance(items, list) or len(items) > actions.BATCH_MAX:
-        raise ValidationError(_l("actions must be a list of at most %(n)d actions.",
-                                 n=actions.BATCH_MAX), "invalid_actions", field="actions")
-    try:
-        answers = actions.process_batch(g.device, batch)
-    except actions.SeenBefore:
-        # A key in the batch was answered before (a retry; rare): what this attempt did is
-        # undone, and the batch runs again with its keys checked first.
-        db.session.rollback()
-        answers = actions.process_batch(authenticate(), batch, keys_checked_first=True)
-    # The answers are final: committed before the response is built, so on SQLite the one
-    # writer's turn ends here, not after serialisation (after_request then has nothing to do).
-    # Nothing reads this request's objects again, so the commit need not expire them all.
-    session = db.session()
-    session.expire_on_commit = False
-    session.commit()
+    # The answers are final once the work is done: committed before the response is built.
+    answers = commit_now(lambda retrying: actions.upload(secret, batch, app_version=version,
+                                                         retrying=retrying))
     return {"answers": answers, "server_time_ms": _now_ms()}

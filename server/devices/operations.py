@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..codes import operations as codes
 from ..codes.keys import derived_fernet
 from ..codes.models import ServiceCode
 from ..core import audit
-from ..core.db import read_apart
 from ..core.errors import DomainError, NotFound, ValidationError
-from ..core.hot import Hot, adopt, columns_of
+from ..core.fields import clean_reason
 from ..core.i18n import _l
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from ..shifts.models import KioskAction
-from ..sites.models import Site
+from ..sites.models import Site, SiteRef
 from ..volunteers.models import Volunteer
-from .models import Device, Enrollment, VolunteerChange
+from .models import Device, Enrollment, KioskAction, VolunteerChange
 
 ENROLLMENT_MINUTES = 15
 REASON_MAX = 200
@@ -40,6 +41,11 @@ class DeviceRefused(DomainError):
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def sealed_presence_secret(presence: bytes) -> str:
+    """A kiosk's presence secret as the device row keeps it (encrypted with a derived key)."""
+    return derived_fernet(_PURPOSE).encrypt(presence).decode()
 
 
 def create_enrollment(site: Site, *, actor=None) -> tuple[Enrollment, ServiceCode]:
@@ -59,7 +65,15 @@ def create_enrollment(site: Site, *, actor=None) -> tuple[Enrollment, ServiceCod
 
 def enroll(text: str, *, name: str = "", app_version: str = "") -> tuple[Device, str, bytes]:
     """Pair a kiosk: (device, bearer secret, presence secret). The code works once."""
-    code = codes.resolve(text, expected_type="enrollment", source="kiosk")
+    try:
+        code = codes.resolve(text, expected_type="enrollment", source="kiosk")
+    except codes.CodeRejected as rejected:
+        if rejected.reason != codes.USED:
+            raise
+        used = DeviceRefused(_l("This enrollment code was already used. Make a new one."),
+                             "enrollment_used")
+        used.keeps_writes = True  # the refusal's audit entry stays, as for any rejected code
+        raise used from None
     enrollment = db.session.scalar(
         select(Enrollment).where(Enrollment.id == int(code.subject)).with_for_update())
     if enrollment is None:
@@ -76,13 +90,13 @@ def enroll(text: str, *, name: str = "", app_version: str = "") -> tuple[Device,
     presence = secrets.token_bytes(32)
     device = Device(site_id=enrollment.site_id, name=(name or "")[:64],
                     app_version=(app_version or "")[:32], secret_hash=hash_secret(secret),
-                    presence_secret_encrypted=derived_fernet(_PURPOSE).encrypt(presence).decode(),
+                    presence_secret_encrypted=sealed_presence_secret(presence),
                     last_seen_at=utcnow())
     db.session.add(device)
     db.session.flush()
     enrollment.used_at = utcnow()
     enrollment.device_id = device.id
-    codes.revoke(code, "used", actor=f"kiosk {device.id}")
+    codes.revoke(code, codes.USED, actor=f"kiosk {device.id}")
     audit.record("device.enroll", device, actor=f"kiosk {device.id}", site_id=device.site_id)
     return device, secret, presence
 
@@ -91,68 +105,105 @@ def presence_secret(device: Device) -> bytes:
     return derived_fernet(_PURPOSE).decrypt(device.presence_secret_encrypted.encode())
 
 
-# Every kiosk request runs one of these: the kiosk and its site in one row, the secret's hash
-# bound at execution. SET of the UPDATE takes the columns given at execution.
-_DEVICE_COLUMNS, _SITE_COLUMNS = columns_of(Device), columns_of(Site)
-# The kiosk with its site, by the secret's hash: a query may add columns and joins to it and
-# hand its rows to device_from_row().
-KIOSK_BY_SECRET = (select(*_DEVICE_COLUMNS, *_SITE_COLUMNS)
-                   .join_from(Device, Site, Device.site_id == Site.id)
-                   .where(Device.secret_hash == bindparam("secret_hash")))
-KIOSK_WIDTH = len(_DEVICE_COLUMNS) + len(_SITE_COLUMNS)
-_BY_SECRET = Hot(KIOSK_BY_SECRET)
-_BY_SECRET_LOCKED = Hot(KIOSK_BY_SECRET.with_for_update(of=Device.__table__, key_share=True))
-_UPDATE_DEVICE = Hot(update(Device.__table__)
-                     .where(Device.__table__.c.id == bindparam("device_id")))
+@dataclass(frozen=True, slots=True)
+class Kiosk:
+    """An authenticated kiosk as a request reads it, with its site: one Core statement, no
+    ORM object (every kiosk request reads one). Attribute names are Device's; `site` is a
+    SiteRef. Handlers that need the ORM records load them (db.session.get)."""
+
+    __tablename__: ClassVar[str] = "device"  # an audit target, like the Device row it is
+
+    id: int
+    name: str
+    site: SiteRef
+    revoked_at: datetime | None
+    revoke_reason: str
+    last_seen_at: datetime | None
+    clock_offset_ms: int | None
+    app_version: str
+    outbox_length: int | None = None
+
+    @property
+    def site_id(self) -> int:
+        return self.site.id
 
 
-def device_for_secret(secret: str, *, lock: bool = False) -> Device | None:
+_devices, _sites = Device.__table__, Site.__table__
+_KIOSK_COLUMNS = (_devices.c.id.label("kiosk_id"), _devices.c.name.label("kiosk_name"),
+                  _devices.c.revoked_at, _devices.c.revoke_reason, _devices.c.last_seen_at,
+                  _devices.c.clock_offset_ms, _devices.c.app_version, _devices.c.outbox_length,
+                  _sites.c.id.label("site_id"), _sites.c.kind.label("site_kind"),
+                  _sites.c.name.label("site_name"), _sites.c.address.label("site_address"),
+                  _sites.c.path.label("site_path"), _sites.c.is_active.label("site_is_active"))
+# The kiosk with its site, by the secret's hash (bound at execution): every kiosk request runs
+# one of these, built once.
+_KIOSK = (select(*_KIOSK_COLUMNS).join_from(_devices, _sites, _devices.c.site_id == _sites.c.id)
+          .where(_devices.c.secret_hash == bindparam("secret_hash")))
+_KIOSK_LOCKED = _KIOSK.with_for_update(of=_devices, key_share=True)
+
+
+def _kiosk(row) -> Kiosk:
+    return Kiosk(id=row.kiosk_id, name=row.kiosk_name, revoked_at=row.revoked_at,
+                 revoke_reason=row.revoke_reason, last_seen_at=row.last_seen_at,
+                 clock_offset_ms=row.clock_offset_ms, app_version=row.app_version,
+                 outbox_length=row.outbox_length,
+                 site=SiteRef(id=row.site_id, kind=row.site_kind, name=row.site_name,
+                              address=row.site_address, path=row.site_path,
+                              is_active=row.site_is_active))
+
+
+def device_for_secret(secret: str, *, lock: bool = False) -> Kiosk | None:
     """The kiosk with this bearer secret, with its site. `lock` takes its row lock (FOR NO KEY
-    UPDATE): a kiosk's writes then run one at a time, and a retried batch waits for the
-    original; it does not block the foreign-key checks (KEY SHARE) of rows that name it."""
+    UPDATE) inside the request's transaction: a kiosk's writes then run one at a time, and a
+    retried batch waits for the original; it does not block the foreign-key checks (KEY SHARE)
+    of rows that name it. On SQLite the write transaction that reads it is already the one
+    writer's, so a revocation committed before the read counts, on both engines alike."""
     if not secret:
         return None
-    params = {"secret_hash": hash_secret(secret)}
-    row = kiosk_row(_BY_SECRET, _BY_SECRET_LOCKED, params) if lock \
-        else _BY_SECRET.first(params)
-    return None if row is None else device_from_row(row)
+    row = db.session.connection().execute(_KIOSK_LOCKED if lock else _KIOSK,
+                                          {"secret_hash": hash_secret(secret)}).first()
+    return None if row is None else _kiosk(row)
 
 
-def kiosk_row(statement: Hot, locked: Hot, params: dict) -> tuple | None:
-    """The first row of a query built on KIOSK_BY_SECRET, for a write request that holds the
-    kiosk to its end. SQLite: writers run one at a time anyway, so `statement` reads it before
-    the request's write transaction (and turn) begins; PostgreSQL: `locked`, in it."""
-    with read_apart() as connection:
-        if connection is not None:
-            return statement.first(params, connection=connection)
-    return locked.first(params)
+def device_for_secret_with(secret: str, table: Table, onclause, params: dict
+                           ) -> tuple[Kiosk, dict[str, Any]] | None:
+    """device_for_secret(lock=True) and the one row of `table` that `onclause` picks (with
+    its bound `params`), both locked, kiosk first as every kiosk write takes them, in one
+    statement: for a kiosk action whose first read can join the kiosk's (a card read names a
+    volunteer). The row comes back as {column key: value}. None when either is not there;
+    the caller then takes the usual way, which decides the refusals. `onclause` should be
+    built once: the statement is built and cached by it."""
+    if not secret:
+        return None
+    statement, labels = _kiosk_with(table, onclause)
+    row = db.session.connection().execute(
+        statement, {"secret_hash": hash_secret(secret), **params}).first()
+    if row is None:
+        return None
+    return _kiosk(row), {key: getattr(row, label) for key, label in labels.items()}
 
 
-def device_from_row(row) -> Device:
-    """The kiosk (with its site) from the first KIOSK_WIDTH values of a KIOSK_BY_SECRET row."""
-    split = len(_DEVICE_COLUMNS)
-    device = adopt(Device, row[:split])
-    if "site" not in device.__dict__:  # as joinedload would: loaded, and held by the device
-        set_committed_value(device, "site", adopt(Site, row[split:KIOSK_WIDTH]))
-    return device
+@functools.cache
+def _kiosk_with(table: Table, onclause):
+    labels = {column.key: f"with_{column.key}" for column in table.c}
+    statement = (_KIOSK.add_columns(*(table.c[key].label(label) for key, label in labels.items()))
+                 .join(table, onclause).with_for_update(of=[_devices, table], key_share=True))
+    return statement, labels
 
 
-def record_contact(device: Device, **columns) -> None:
-    """Write health columns (last_seen_at, app_version, clock_offset_ms) with one plain UPDATE,
-    and keep the loaded object in step: cheaper than a flush on every kiosk write."""
-    _UPDATE_DEVICE.rows({"device_id": device.id, **columns})
-    for name, value in columns.items():
-        set_committed_value(device, name, value)
+def record_contact(device: Device | Kiosk, **columns) -> None:
+    """Write health columns (last_seen_at, app_version, clock_offset_ms, outbox_length) with
+    one Core UPDATE;
+    a loaded Device is kept in step (a Kiosk record is read anew by each request)."""
+    db.session.connection().execute(
+        update(_devices).where(_devices.c.id == device.id).values(**columns))
+    if isinstance(device, Device):
+        for name, value in columns.items():
+            set_committed_value(device, name, value)
 
 
 def revoke(device: Device, reason: str, *, actor=None) -> Device:
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError(_l("Say why the kiosk is revoked."), "reason_required",
-                              field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationError(_l("The reason is too long (at most %(n)d characters).",
-                                 n=REASON_MAX), "too_long", field="reason")
+    reason = clean_reason(reason, _l("Say why the kiosk is revoked."), limit=REASON_MAX)
     device = db.session.scalar(select(Device).where(Device.id == device.id).with_for_update())
     if device.revoked_at is None:
         device.revoked_at = utcnow()
@@ -174,6 +225,11 @@ def refused_counts(devices: list[Device]) -> dict[int, int]:
         select(KioskAction.device_id, func.count()).where(
             KioskAction.device_id.in_(ids), KioskAction.status >= 400)
         .group_by(KioskAction.device_id)).all())
+
+
+def volunteer_change_cursor() -> int:
+    """The newest volunteer change's id, unlagged: only a hint that the feed has news."""
+    return db.session.scalar(select(func.max(VolunteerChange.id))) or 0
 
 
 def volunteer_feed(since: int) -> tuple[list[dict], int, bool]:

@@ -14,7 +14,8 @@ SITE_BRIEF = openapi.component("KioskSite", {
 
 ENROLL_IN = openapi.component("KioskEnrollRequest", {
     "type": "object", "required": ["code"],
-    "properties": {"code": {"type": "string", "maxLength": 2000,
+    "properties": {"code": {"type": "string", "maxLength": 2000, "minLength": 1,
+                            "x-error-code": "invalid_code",
                             "description": "the scanned enrollment code (URL or token)"},
                    "name": {"type": "string", "maxLength": 64},
                    "app_version": {"type": "string", "maxLength": 32}},
@@ -43,6 +44,12 @@ KIOSK_STATE = openapi.component("KioskState", {
                    "site": SITE_BRIEF},
 })
 
+KIOSK_CHANGES = openapi.component("KioskChanges", {
+    "type": "object", "required": ["revocation_cursor", "volunteer_cursor"],
+    "properties": {"revocation_cursor": {"type": "integer", "minimum": 0},
+                   "volunteer_cursor": {"type": "integer", "minimum": 0}},
+})
+
 KIOSK_VOLUNTEERS = openapi.component("KioskVolunteers", {
     "type": "object", "required": ["volunteers", "cursor", "full"],
     "properties": {
@@ -57,19 +64,29 @@ KIOSK_VOLUNTEERS = openapi.component("KioskVolunteers", {
     },
 })
 
+# Each action is answered on its own (the view is documented with apart="actions"): one
+# refused for its content is a refusal in the answers, never a refusal of the batch.
+ACTION = openapi.component("KioskAction", {
+    "type": "object", "required": ["key", "kind", "client_time", "body"],
+    "properties": {"key": {"type": "string", "minLength": 1, "maxLength": 64},
+                   "kind": {"type": "string", "maxLength": 32, "example": "sign"},
+                   "client_time": {"type": "string", "format": "date-time"},
+                   "body": {"type": "object", "description": "the kind's own body"}},
+})
+
 ACTIONS_IN = openapi.component("KioskActionBatch", {
     "type": "object", "required": ["actions"],
     "properties": {
-        "actions": {"type": "array", "maxItems": 500, "items": {
-            "type": "object", "required": ["key", "kind", "client_time", "body"],
-            "properties": {"key": {"type": "string", "maxLength": 64},
-                           "kind": {"type": "string", "example": "sign"},
-                           "client_time": {"type": "string", "format": "date-time"},
-                           "body": _OBJ}}},
-        "sent_at": {"type": "string", "format": "date-time",
-                    "description": "the kiosk's clock when sending"},
-        "clock_offset_ms": {"type": "integer",
+        "actions": {"type": "array", "maxItems": 500, "items": ACTION,
+                    "x-error-code": "invalid_actions"},
+        "sent_at": {"type": "string", "maxLength": 40,
+                    "description": "the kiosk's clock when sending, ISO 8601 with an offset "
+                                   "(a time that cannot be read is ignored)"},
+        "clock_offset_ms": {"type": "integer", "minimum": -10**12, "maximum": 10**12,
                             "description": "kiosk clock minus server clock, as measured"},
+        "outbox": {"type": "integer", "minimum": 0,
+                   "description": "actions waiting in the kiosk's outbox, this batch included "
+                                  "(also sent on any request as the X-Kiosk-Outbox header)"},
     },
 })
 
@@ -84,6 +101,17 @@ ACTIONS_OUT = openapi.component("KioskActionAnswers", {
         "server_time_ms": {"type": "integer"},
     },
 })
+
+
+# The bodies of the kiosk's action kinds, checked action by action (devices.actions): what a
+# kiosk scanned is text; ids and counts are PostgreSQL integers (edge.bounded).
+SCANNED = {"type": "string", "maxLength": 2000, "description": "the scanned code's text"}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+
+def action_body(kind: str, properties: dict) -> dict:
+    return openapi.component(f"KioskBody_{kind}", {"type": "object",
+                                                   "properties": properties})
 
 
 def site_brief(site) -> dict:

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 
 from ..core.auth import authorize, current_user, login_required, require_site
-from ..core.errors import Forbidden, NotFound
+from ..core.errors import Forbidden, NotFound, ValidationError
+from ..core.export import export_format, export_response
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
-from ..core.web import refusal_flashed
+from ..core.paging import date_range, paginate
+from ..core.timeutil import local
+from ..core.web import confirm_first, refusal_flashed, submit_form
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
 from . import catalog
 from . import operations as ops
 from .models import ITEM_KINDS, SOURCE_TYPES, Account, Item, Redemption, Transfer
-from .statement import SOURCE_LABELS
+from .statement import SOURCE_LABELS, account_text, source_text
 
 bp = Blueprint("ledger_admin", __name__, url_prefix="/admin/ledger", template_folder="templates")
-PAGE = 200
 
 
 class AdjustForm(FlaskForm):
@@ -57,7 +59,8 @@ def _volunteer_in_scope(number: str) -> Volunteer:
     volunteer = db.session.scalar(select(Volunteer).where(Volunteer.number == number.strip()))
     if volunteer is None:
         raise NotFound(_l("No volunteer with this number."), "volunteer_not_found")
-    authorize(volunteer.home_site)
+    authorize(volunteer.home_site,
+              missing=NotFound(_l("No volunteer with this number."), "volunteer_not_found"))
     return volunteer
 
 
@@ -78,11 +81,19 @@ def transfers():
                 select(Volunteer.id).where(Volunteer.number == number)))
     if source in SOURCE_TYPES:
         query = query.where(Transfer.source_type == source)
-    rows = list(db.session.scalars(query.order_by(Transfer.id.desc()).limit(PAGE)))
+    query = date_range(request.args).apply(query, Transfer.created_at).order_by(
+        Transfer.id.desc())
+    fmt = export_format(request.args)
+    if fmt:
+        return _export_transfers(query, fmt)
+    page = paginate(query, request.args)
+    rows = page.items
     reversed_ids = set(db.session.scalars(select(Transfer.reverses_transfer_id).where(
         Transfer.reverses_transfer_id.in_([t.id for t in rows]))))
-    return render_template("ledger/admin_transfers.html", rows=rows, number=number,
-                           source=source, labels=SOURCE_LABELS, reversed_ids=reversed_ids,
+    return render_template("ledger/admin_transfers.html", rows=rows, page=page, number=number,
+                           source=source, args=request.args, labels=SOURCE_LABELS,
+                           reversed_ids=reversed_ids,
+                           source_text=source_text, account_text=account_text,
                            form=ReasonForm(), problems=ops.verify())
 
 
@@ -97,13 +108,23 @@ def reverse(transfer_id: int):
     if not owners and not current_user().is_district_admin:
         raise Forbidden(_l("Only the district may reverse this entry."), "out_of_scope")
     for volunteer in owners:
-        authorize(volunteer.home_site)
+        authorize(volunteer.home_site,
+                  missing=NotFound(_l("No such ledger entry."), "transfer_not_found"))
     form = ReasonForm()
     if form.validate_on_submit():
+        ask = confirm_first(
+            _("Reverse ledger entry %(id)d (%(points)d points)?", id=transfer.id,
+              points=transfer.amount),
+            _("A reversing entry takes the points back; it cannot be undone, and the entry can "
+              "be reversed only once."),
+            confirm_label=_("Yes, reverse the entry"),
+            back_url=url_for(".transfers"))
+        if ask is not None:
+            return ask
         with refusal_flashed():
             ops.reverse(transfer, form.reason.data, actor=current_user())
             flash(_("Entry %(id)d reversed.", id=transfer.id), "success")
-    return redirect(request.referrer or url_for(".transfers"))
+    return redirect(url_for(".transfers"))
 
 
 @bp.route("/balances", methods=["GET", "POST"])
@@ -163,11 +184,41 @@ def catalog_page():
                            toggle=ReasonForm(), kinds=catalog.KIND_LABELS)
 
 
+def _catalog_item(item_id: int) -> Item:
+    item = catalog.get_item(item_id)
+    authorize(item.site, missing=NotFound(_l("No such item in the catalog."), "item_not_found"))
+    return item
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(item_id: int):
+    """Price, stock, name, kind and description of one reward; redemptions already made
+    keep the points they cost (each stores its own)."""
+    item = _catalog_item(item_id)
+    form = ItemForm(obj=item)
+    form.kind.choices = [SelectChoice(k, str(catalog.KIND_LABELS[k])) for k in ITEM_KINDS]
+    if request.method == "GET":
+        form.stock.data = "" if item.stock is None else str(item.stock)
+    outcome = submit_form(
+        form, lambda: catalog.save_item(
+            item.site, item=item, name=form.name.data, kind=form.kind.data,
+            description=form.description.data, cost_points=form.cost_points.data,
+            stock=form.stock.data, is_active=item.is_active, actor=current_user()),
+        done=lambda: url_for(".catalog_page", site_id=item.site_id),
+        field_errors={"kind": lambda: ValidationError(_l("Unknown kind of item."),
+                                                      "invalid_kind", field="kind")})
+    if isinstance(outcome, Response):
+        return outcome
+    error = outcome
+    return render_template("ledger/admin_catalog_item.html", item=item, form=form,
+                           error=error), error.status if error else 200
+
+
 @bp.post("/items/<int:item_id>/toggle")
 @login_required
 def toggle_item(item_id: int):
-    item = catalog.get_item(item_id)
-    authorize(item.site)
+    item = _catalog_item(item_id)
     if ReasonForm().validate_on_submit():
         catalog.save_item(item.site, item=item, name=item.name, kind=item.kind,
                           description=item.description, cost_points=item.cost_points,
@@ -183,5 +234,47 @@ def redemptions():
     query = (select(Redemption).join(Item, Item.id == Redemption.item_id)
              .join(Site, Site.id == Item.site_id)
              .where(Site.path.startswith(user.site.path, autoescape=True)))
-    rows = list(db.session.scalars(query.order_by(Redemption.id.desc()).limit(PAGE)))
-    return render_template("ledger/admin_redemptions.html", rows=rows)
+    query = date_range(request.args).apply(query, Redemption.created_at).order_by(
+        Redemption.id.desc())
+    fmt = export_format(request.args)
+    if fmt:
+        return _export_redemptions(query, fmt)
+    page = paginate(query, request.args)
+    return render_template("ledger/admin_redemptions.html", rows=page.items, page=page,
+                           args=request.args)
+
+
+def _party(account: Account) -> tuple[str, str]:
+    if account.volunteer is not None:
+        return account.volunteer.name, account.volunteer.number
+    return account.code or "", ""
+
+
+def _export_transfers(query, fmt: str):
+    header = ["#", _("Time"), _("Source"), _("Source record"), _("From"), _("Number"),
+              _("To"), _("Number"), _("Points"), _("Note"), _("By"), _("Reverses")]
+
+    def rows():
+        listed = query.options(
+            joinedload(Transfer.debit_account).joinedload(Account.volunteer),
+            joinedload(Transfer.credit_account).joinedload(Account.volunteer))
+        for t in db.session.scalars(listed.execution_options(yield_per=1000)):
+            yield (t.id, local(t.created_at), str(SOURCE_LABELS[t.source_type]), t.source,
+                   *_party(t.debit_account), *_party(t.credit_account), t.amount, t.memo,
+                   t.actor, t.reverses_transfer_id)
+
+    return export_response("ledger", fmt, header, rows, title=_("Ledger"))
+
+
+def _export_redemptions(query, fmt: str):
+    header = ["#", _("Time"), _("Volunteer"), _("Volunteer number"), _("Item"), _("Quantity"),
+              _("Points"), _("Site"), _("By")]
+
+    def rows():
+        listed = query.options(joinedload(Redemption.volunteer),
+                               joinedload(Redemption.item).joinedload(Item.site))
+        for r in db.session.scalars(listed.execution_options(yield_per=1000)):
+            yield (r.id, local(r.created_at), r.volunteer.name, r.volunteer.number,
+                   r.item.name, r.quantity, r.points, r.item.site.name, r.actor)
+
+    return export_response("redemptions", fmt, header, rows, title=_("Redemptions"))

@@ -25,7 +25,8 @@ def _volunteer(number: str) -> Volunteer:
     volunteer = db.session.scalar(db.select(Volunteer).where(Volunteer.number == number))
     if volunteer is None:
         raise NotFound(_l("No volunteer with this number."), "volunteer_not_found")
-    authorize(volunteer.home_site)
+    authorize(volunteer.home_site,
+              missing=NotFound(_l("No volunteer with this number."), "volunteer_not_found"))
     return volunteer
 
 
@@ -65,7 +66,7 @@ def admin_catalog():
 @device_required
 @documented("What can be redeemed at this kiosk's site (active items only)",
             responses={200: ("items", CATALOG), **error_responses(401, 403)},
-            tags=("kiosk", "ledger"))
+            tags=("kiosk", "ledger"), security="kiosk")
 def kiosk_catalog():
     site = current_device().site
     return {"items": [item_out(i) for i in catalog.items_for(site, active_only=True)]}
@@ -79,7 +80,7 @@ def kiosk_catalog():
             query={"code": {"type": "string"}},
             responses={200: ("balance", KIOSK_BALANCE),
                        **error_responses(400, 401, 403, 404, 410)},
-            tags=("kiosk", "ledger"))
+            tags=("kiosk", "ledger"), security="kiosk")
 def kiosk_balance():
     device = current_device()
     volunteer = volunteer_from_code(request.args.get("code", "")[:2000],

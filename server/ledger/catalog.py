@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..core import audit
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.i18n import _l
+from ..core.schema import parse_id
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
@@ -18,10 +19,8 @@ KIND_LABELS = {"goods": _l("goods"), "service": _l("service"), "priority": _l("p
 
 
 def get_item(item_id) -> Item:
-    try:
-        item = db.session.get(Item, int(item_id))
-    except (TypeError, ValueError):
-        item = None
+    item_id = parse_id(item_id.strip() if isinstance(item_id, str) else item_id)
+    item = db.session.get(Item, item_id) if item_id is not None else None
     if item is None:
         raise NotFound(_l("No such item in the catalog."), "item_not_found", field="item_id")
     return item

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from xml.sax.saxutils import escape
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -10,6 +12,7 @@ from sqlalchemy import select
 
 from ..core.i18n import _
 from ..core.timeutil import LOCAL_TZ, utcnow
+from ..core.web import hours as _hours
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
@@ -20,8 +23,7 @@ RECORDS_MAX = 400  # a certificate lists at most this many records; the totals c
 
 
 def _font() -> str:
-    from qr.fonts import find_cjk_font
-    from qr.posters import register_font
+    from ..prints import find_cjk_font, register_font
 
     name, _covered = register_font(find_cjk_font())  # once per process, shared with posters
     return name
@@ -37,8 +39,20 @@ def evaluations(volunteer: Volunteer) -> list[dict]:
     return list(provider(volunteer)) if provider is not None else []
 
 
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:.1f}"
+def _url_lines(url: str, font: str, size: float, width: float) -> list[str]:
+    """The URL in lines no wider than `width`, broken only after a "/": never inside the host or
+    the certificate number, which a reader types or compares as one token."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    parts = re.findall(r"[^/]*/+|[^/]+$", url)
+    if len(parts) > 1 and parts[0].endswith("//"):  # the scheme stays with the host
+        parts[:2] = [parts[0] + parts[1]]
+    lines = [""]
+    for part in parts:
+        if lines[-1] and stringWidth(lines[-1] + part, font, size) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
 
 
 def certificate_pdf(volunteer: Volunteer) -> tuple[bytes, str]:
@@ -86,6 +100,7 @@ def _build(volunteer: Volunteer) -> tuple[bytes, str]:
         t.setStyle(TableStyle(style))
         return t
 
+    total = f"{minutes / 60:.1f}"
     story = [Paragraph(_("Volunteer Service Record Certificate"), title),
              Paragraph(_("Certificate number: %(n)s", n=number), ParagraphStyle(
                  "num", parent=small, alignment=1)),
@@ -94,7 +109,7 @@ def _build(volunteer: Volunteer) -> tuple[bytes, str]:
                          "in volunteer service organised by %(org)s, with %(hours)s hours of "
                          "recorded service in %(count)d records from %(period)s.",
                          name=volunteer.name, number=volunteer.number, org=organisation,
-                         hours=_hours(minutes), count=len(services), period=period), body),
+                         hours=total, count=len(services), period=period), body),
              Spacer(1, 6),
              table([[_("Name"), volunteer.name, _("Volunteer number"), volunteer.number],
                     [_("Home site"), volunteer.home_site.name, _("Total service hours"),
@@ -108,18 +123,25 @@ def _build(volunteer: Volunteer) -> tuple[bytes, str]:
         key = f"{e.at.astimezone(LOCAL_TZ):%Y-%m}"
         years[key[:4]] = years.get(key[:4], 0) + e.minutes
         months[key] = months.get(key, 0) + e.minutes
-    rows = [[_("Year"), _("Hours")]] + [[y, _hours(m)] for y, m in sorted(years.items())]
-    rows += [[_("Month"), _("Hours")]] + [[k, _hours(m)] for k, m in sorted(months.items())]
-    story.append(table(rows, [85 * mm, 85 * mm]))
+    # A table per period, each with its own header, side by side: years, then months.
+    by_year = table([[_("Year"), _("Service hours")]]
+                    + [[y, _hours(m)] for y, m in sorted(years.items())], [34 * mm, 46 * mm])
+    by_month = table([[_("Month"), _("Service hours")]]
+                     + [[k, _hours(m)] for k, m in sorted(months.items())], [34 * mm, 46 * mm])
+    story.append(Table([[by_year, "", by_month]], colWidths=[80 * mm, 10 * mm, 80 * mm],
+                       style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
 
     story.append(Paragraph(_("Service records"), heading))
-    rows = [[_("Date"), _("Service"), _("Place"), _("Hours")]]
+    rows = [[_("Date"), _("Service"), _("Place"), _("Service hours")]]
     for e in services[-RECORDS_MAX:]:
-        rows.append([f"{e.at.astimezone(LOCAL_TZ):%Y-%m-%d}", str(e.label), e.place or "—",
+        what = f"{e.label}：{e.service}" if e.service else str(e.label)
+        rows.append([f"{e.at.astimezone(LOCAL_TZ):%Y-%m-%d}", what, e.place or "—",
                      _hours(e.minutes)])
     if len(rows) == 1:
         rows.append(["—", _("No service recorded yet."), "", ""])
-    story.append(table(rows, [30 * mm, 35 * mm, 80 * mm, 25 * mm]))
+    story.append(table(rows, [28 * mm, 50 * mm, 67 * mm, 25 * mm]))
 
     story.append(Paragraph(_("Evaluations received"), heading))
     rated = evaluations(volunteer)
@@ -138,10 +160,15 @@ def _build(volunteer: Volunteer) -> tuple[bytes, str]:
     size = 30 * mm
     code = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     code.add(widget)
+    # Not wrapped as CJK text (which breaks anywhere): whole lines, each broken after a "/".
+    link = ParagraphStyle("link", parent=small, wordWrap=None)
+    lines = "<br/>".join(map(escape, _url_lines(verify_url, font, link.fontSize, 135 * mm - 12)))
+    href = escape(verify_url, {'"': "&quot;"})
     closing = [Paragraph(_("Issued by: %(org)s (seal)", org=organisation), body),
                Paragraph(_("Date of issue: %(d)s", d=today.isoformat()), body),
-               Paragraph(_("Check this certificate by scanning the code or at %(url)s",
-                           url=verify_url), small)]
+               Paragraph(_("Check this certificate by scanning the code or at this address:"),
+                         small),
+               Paragraph(f'<link href="{href}">{lines}</link>', link)]
     story += [Spacer(1, 14), Table([[closing, code]], colWidths=[135 * mm, 35 * mm],
                                    style=[("VALIGN", (0, 0), (-1, -1), "TOP")])]
 

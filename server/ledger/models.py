@@ -8,7 +8,6 @@ from sqlalchemy import (
     DDL,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.schema import unique_where
-from ..core.timeutil import utcnow
+from ..core.timeutil import UtcDateTime, utcnow
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
@@ -46,7 +45,7 @@ class Account(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"), unique=True)
     code: Mapped[str | None] = mapped_column(String(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     volunteer: Mapped[Volunteer | None] = relationship()
 
@@ -83,7 +82,7 @@ class Transfer(db.Model):
     minutes: Mapped[int] = mapped_column(Integer, default=0)
     memo: Mapped[str] = mapped_column(String(MEMO_MAX), default="")
     actor: Mapped[str] = mapped_column(String(120), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                  index=True)
 
     debit_account: Mapped[Account] = relationship(foreign_keys=[debit_account_id])
@@ -99,7 +98,8 @@ class Transfer(db.Model):
                 f"{self.amount} {self.source}>")
 
 
-# Append-only in the database itself. Module-level so the Alembic migration can import them.
+# Append-only in the database itself. The revision that made them holds its own copy (revisions
+# are frozen, they never import models); tests/test_migrations.py compares the two, body by body.
 APPEND_ONLY_DDL = {
     "sqlite": (
         "CREATE TRIGGER ledger_transfer_no_update BEFORE UPDATE ON ledger_transfer "
@@ -137,7 +137,7 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                  onupdate=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="")
 
@@ -162,7 +162,7 @@ class Item(db.Model):
     cost_points: Mapped[int] = mapped_column(Integer)
     stock: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     site: Mapped[Site] = relationship()
 
@@ -186,7 +186,7 @@ class Redemption(db.Model):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     actor: Mapped[str] = mapped_column(String(120), default="")
     client_key: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                  index=True)
 
     item: Mapped[Item] = relationship()

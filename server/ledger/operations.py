@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 
 from flask import has_request_context
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Integer, bindparam, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from ..core import audit
+from ..core.db import DIALECTS, by_dialect
 from ..core.errors import Conflict, ValidationError
-from ..core.hot import Hot, adopt_values, insert_or_nothing
+from ..core.fields import clean_reason
 from ..core.i18n import _l
-from ..core.timeutil import utcnow
+from ..core.timeutil import UtcDateTime, utcnow
 from ..extensions import db
 from ..volunteers.models import Volunteer
 from .models import ISSUANCE, MEMO_MAX, Account, Setting, Transfer
@@ -23,6 +25,7 @@ from .models import ISSUANCE, MEMO_MAX, Account, Setting, Transfer
 POINTS_PER_HOUR_KEY = "points_per_hour"
 DEFAULT_POINTS_PER_HOUR = 10
 POINTS_PER_HOUR_MAX = 1000
+ADJUST_MAX = 100_000  # one correction; more is a typo or needs splitting with reasons
 
 
 class InsufficientPoints(Conflict):
@@ -41,7 +44,7 @@ def actor_label(actor) -> str:
         return actor[:120]
     if hasattr(actor, "username"):
         return actor.username
-    if hasattr(actor, "secret_hash"):
+    if getattr(actor, "__tablename__", None) == "device":  # a Device or a Kiosk record
         return f"kiosk {actor.id}"
     if isinstance(actor, Volunteer):
         return f"volunteer {actor.number}"
@@ -54,24 +57,17 @@ def audit_actor(actor):
 
 
 def _reason(reason) -> str:
-    reason = " ".join((reason or "").split()) if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationError(_l("Say why."), "reason_required", field="reason")
-    if len(reason) > MEMO_MAX:
-        raise ValidationError(_l("The reason is too long (at most %(n)d characters).",
-                                 n=MEMO_MAX), "too_long", field="reason")
-    return reason
+    return clean_reason(reason, _l("Say why."), limit=MEMO_MAX)
 
 
 # ---- the hours→points rule ---------------------------------------------------------------
 
 
-_RULE = select(Setting.__table__.c.value).where(Setting.__table__.c.key == POINTS_PER_HOUR_KEY)
-_READ_RULE = Hot(_RULE)
+_RULE = select(Setting.value).where(Setting.key == POINTS_PER_HOUR_KEY)
 
 
 def points_per_hour() -> int:
-    value = _READ_RULE.scalar()  # a rule set earlier in this transaction counts (autoflush)
+    value = db.session.scalar(_RULE)  # a rule set earlier in this transaction counts (autoflush)
     return value if value is not None else DEFAULT_POINTS_PER_HOUR
 
 
@@ -124,45 +120,26 @@ def account_for(volunteer: Volunteer) -> Account:
 
 # A volunteer's first credit makes their account: one statement, the id back, or nothing when
 # the account exists (a concurrent first credit made it; its row is then read).
-_OPEN_ACCOUNT = insert_or_nothing(
-    Account.__table__, returning=Account.__table__.c.id,
-    values={"kind": "volunteer", "volunteer_id": bindparam("volunteer_id"),
-            "created_at": bindparam("created_at")})
+_OPEN_ACCOUNT = {
+    name: dialect.insert(Account.__table__)
+    .values(kind="volunteer", volunteer_id=bindparam("volunteer_id"),
+            created_at=bindparam("created_at"))
+    .on_conflict_do_nothing().returning(Account.__table__.c.id)
+    for name, dialect in DIALECTS.items()}
 
 
-def _account_id_for(volunteer: Volunteer) -> int:
-    made = _OPEN_ACCOUNT.scalar({"volunteer_id": volunteer.id, "created_at": utcnow()})
-    return made if made is not None else account_for(volunteer).id
+def _account_id_for(volunteer_id: int) -> int:
+    made = db.session.connection().execute(
+        by_dialect(_OPEN_ACCOUNT), {"volunteer_id": volunteer_id, "created_at": utcnow()}
+    ).scalar()
+    if made is not None:
+        return made
+    return db.session.scalar(select(Account.id).where(Account.volunteer_id == volunteer_id))
 
 
 def system_account(code: str) -> Account:
     return _get_or_create(select(Account).where(Account.code == code),
                           lambda: Account(kind="system", code=code))
-
-
-_accounts = Account.__table__.c
-# What every credit needs: the issuance account, the volunteer's account and the hours->points
-# rule. A query of its own below; shifts.operations.close() reads them inside its own query,
-# LEFT JOINing CREDIT_ACCOUNTS on CREDIT_ACCOUNTS_ON (bindparam "volunteer_id") and selecting
-# CREDIT_COLUMNS, and passes the rows to credit_context().
-CREDIT_ACCOUNTS = Account.__table__
-CREDIT_ACCOUNTS_ON = (_accounts.code == ISSUANCE) | \
-    (_accounts.volunteer_id == bindparam("volunteer_id"))
-CREDIT_COLUMNS = (_accounts.id, _accounts.code,
-                  func.coalesce(_RULE.scalar_subquery(), DEFAULT_POINTS_PER_HOUR))
-_CREDIT_CONTEXT = Hot(select(*CREDIT_COLUMNS).where(CREDIT_ACCOUNTS_ON))
-
-
-def credit_context(volunteer: Volunteer, rows=None) -> tuple[int, int, int]:
-    """(issuance account id, the volunteer's account id, points per hour), from rows of
-    CREDIT_COLUMNS (read now when not given); an account that does not exist yet is made the
-    usual way."""
-    # A rule set earlier in this transaction counts (hot statements flush first).
-    rows = _CREDIT_CONTEXT.rows({"volunteer_id": volunteer.id}) if rows is None else rows
-    found = {code: account_id for account_id, code, _ in rows if account_id is not None}
-    issuance = found.get(ISSUANCE) or system_account(ISSUANCE).id
-    own = found.get(None) or _account_id_for(volunteer)  # a volunteer's account has no code
-    return issuance, own, rows[0][2] if rows else points_per_hour()
 
 
 def lock_account(account: Account) -> Account:
@@ -207,54 +184,105 @@ def find(source_type: str, source_id) -> Transfer | None:
                                                     Transfer.source_id == str(source_id)))
 
 
+_transfers = Transfer.__table__
 # One statement per posting: a source that already posted (a retry, a race) inserts nothing
 # and the existing transfer is returned. Both databases spell it the same way.
-_INSERT_TRANSFER = insert_or_nothing(Transfer.__table__, returning=Transfer.__table__.c.id)
+_INSERT_TRANSFER = {name: dialect.insert(_transfers).on_conflict_do_nothing()
+                    .returning(_transfers.c.id) for name, dialect in DIALECTS.items()}
+
+# A shift's credit in one statement (a crediting sign-out is the busiest posting): the
+# accounts and the hours->points rule are read by the INSERT itself, and nothing is inserted
+# when an account does not exist yet (a volunteer's first credit: made the usual way), when
+# the minutes earn no point, or when the shift has posted already (a retry).
+_issuance, _own = aliased(Account), aliased(Account)
+_rule = func.coalesce(_RULE.scalar_subquery(), DEFAULT_POINTS_PER_HOUR)
+_points = bindparam("minutes", type_=Integer) * _rule // 60
+_CREDIT_COLUMNS = ("debit_account_id", "credit_account_id", "amount", "source_type",
+                   "source_id", "minutes", "memo", "actor", "created_at")
+_CREDIT_SHIFT = {
+    name: dialect.insert(_transfers).from_select(_CREDIT_COLUMNS, select(
+        _issuance.id, _own.id, _points, literal("shift"), bindparam("source_id"),
+        bindparam("minutes", type_=Integer), bindparam("memo"), bindparam("actor"),
+        bindparam("created_at", type_=UtcDateTime()))
+        .select_from(_issuance).join(_own, _own.volunteer_id == bindparam("volunteer_id"))
+        .where(_issuance.code == ISSUANCE, _points > 0))
+    .on_conflict_do_nothing().returning(_transfers.c.id, _transfers.c.amount,
+                                        _transfers.c.debit_account_id,
+                                        _transfers.c.credit_account_id)
+    for name, dialect in DIALECTS.items()}
+
+
+def _audit_posting(transfer_id: int, values: dict, actor) -> None:
+    audit.record("ledger.post", ("ledger_transfer", transfer_id), actor=audit_actor(actor),
+                 source=f"{values['source_type']}:{values['source_id']}",
+                 amount=values["amount"], debit=values["debit_account_id"],
+                 credit=values["credit_account_id"])
 
 
 def post(debit: Account | int, credit: Account | int, amount: int, source_type: str,
          source_id, *, minutes: int = 0, memo: str = "", actor=None,
-         reverses: Transfer | None = None, audited: bool = True) -> tuple[Transfer, bool]:
-    """Insert one transfer; (existing, False) when its source already posted (a retry).
-    Accounts are given as records or ids. `audited=False` for the rule's own credits: the
-    transfer row (append-only, with its source, actor and time) is their whole record, and the
-    shift or order it names is recorded where it happened; an audit entry for every sign-out
-    repeated it at the cost of one more INSERT and four index entries."""
+         reverses: Transfer | None = None) -> tuple[Transfer, bool]:
+    """Insert one transfer, audited; (existing, False) when its source already posted (a
+    retry). Accounts are given as records or ids."""
     debit_id, credit_id = (a if isinstance(a, int) else a.id for a in (debit, credit))
     values = {"debit_account_id": debit_id, "credit_account_id": credit_id, "amount": amount,
               "source_type": source_type, "source_id": str(source_id), "minutes": minutes,
               "memo": memo[:MEMO_MAX], "actor": actor_label(actor),
               "reverses_transfer_id": reverses.id if reverses else None,
               "created_at": utcnow()}
-    new_id = _INSERT_TRANSFER.scalar(values)
+    db.session.flush()  # accounts made earlier in this transaction exist for the FK check
+    new_id = db.session.connection().execute(by_dialect(_INSERT_TRANSFER), values).scalar()
     if new_id is None:
         existing = find(source_type, source_id)
         if existing is None:  # another unique rule refused it: not a retry of this source
             raise Conflict(_l("This entry conflicts with one already recorded."),
                            "transfer_conflict")
         return existing, False
-    # The row exists: the object joins the session as loaded, with no second INSERT.
-    transfer = adopt_values(Transfer, {"id": new_id, **values})
-    if audited:
-        audit.record("ledger.post", transfer, actor=audit_actor(actor), source=transfer.source,
-                     amount=amount, debit=debit_id, credit=credit_id)
+    # The row exists as written: the session gets it as a loaded object, with no query.
+    transfer = Transfer(id=new_id, **values)
+    make_transient_to_detached(transfer)
+    db.session.add(transfer)
+    _audit_posting(new_id, values, actor)
     return transfer, True
 
 
-def credit_shift(shift, context: tuple[int, int, int] | None = None) -> Transfer | None:
-    """Points for a closed, creditable shift; calling again returns the same transfer.
-    `context`: credit_context() when the caller has it."""
-    if not shift.is_creditable or not shift.credited_minutes:
-        return None
-    issuance, own, rule = context or credit_context(shift.volunteer)
-    points = points_for_minutes(shift.credited_minutes, rule)
+def credit_for_shift(shift_id: int, volunteer_id: int, minutes: int, *, memo: str = "",
+                     actor="system") -> int | None:
+    """Points for `minutes` of a closed, creditable shift, audited like every posting: the
+    transfer's id, or None when the minutes earn no point. Calling again returns the same
+    transfer. Usually one statement: the accounts and the rule are read by the INSERT.
+    `actor` is whoever made the shift count: "system" for a sign-out, the admin who entered
+    or approved it otherwise (ledger row and audit entry name them)."""
+    memo = memo[:MEMO_MAX]
+    row = db.session.connection().execute(by_dialect(_CREDIT_SHIFT), {
+        "volunteer_id": volunteer_id, "minutes": minutes, "source_id": str(shift_id),
+        "memo": memo, "actor": actor_label(actor), "created_at": utcnow()}).first()
+    if row is not None:
+        _audit_posting(row.id, {"source_type": "shift", "source_id": shift_id,
+                                "amount": row.amount, "debit_account_id": row.debit_account_id,
+                                "credit_account_id": row.credit_account_id}, actor)
+        return row.id
+    # Nothing inserted: find out why, the slow way (rare: a first credit or a retry).
+    existing = find("shift", shift_id)
+    if existing is not None:
+        return existing.id
+    points = points_for_minutes(minutes)
     if points <= 0:
         return None
-    transfer, _ = post(issuance, own, points, "shift",
-                       shift.id, minutes=shift.credited_minutes,
-                       memo=shift.site.name if shift.site else "", actor="system",
-                       audited=False)
-    return transfer
+    issuance, own = system_account(ISSUANCE).id, _account_id_for(volunteer_id)
+    transfer, _ = post(issuance, own, points, "shift", shift_id, minutes=minutes, memo=memo,
+                       actor=actor)
+    return transfer.id
+
+
+def credit_shift(shift, *, actor="system") -> Transfer | None:
+    """credit_for_shift() for a Shift: its transfer, or None when it is not creditable (open,
+    waiting for review, rejected) or earns no point."""
+    if not shift.is_creditable or not shift.credited_minutes:
+        return None
+    transfer_id = credit_for_shift(shift.id, shift.volunteer_id, shift.credited_minutes,
+                                   memo=shift.site.name if shift.site else "", actor=actor)
+    return None if transfer_id is None else db.session.get(Transfer, transfer_id)
 
 
 def credit_service(order, volunteer: Volunteer, minutes: int) -> Transfer:
@@ -262,14 +290,13 @@ def credit_service(order, volunteer: Volunteer, minutes: int) -> Transfer:
     if not isinstance(minutes, int) or minutes <= 0:
         raise ValidationError(_l("Service minutes must be a positive whole number."),
                               "invalid_minutes", field="minutes")
-    issuance, own, rule = credit_context(volunteer)
-    points = points_for_minutes(minutes, rule)
+    points = points_for_minutes(minutes)
     if points <= 0:
         raise ValidationError(_l("Too few minutes to earn a point."), "no_points",
                               field="minutes")
     memo = str(getattr(order, "number", "") or getattr(order, "title", "") or "")
-    transfer, _ = post(issuance, own, points, "order",
-                       order.id, minutes=minutes, memo=memo, actor="system", audited=False)
+    transfer, _ = post(system_account(ISSUANCE), _account_id_for(volunteer.id), points, "order",
+                       order.id, minutes=minutes, memo=memo, actor="system")
     return transfer
 
 
@@ -311,10 +338,13 @@ def adjust(volunteer: Volunteer, points, reason: str, actor=None, *,
            key: str | None = None) -> Transfer:
     """An admin correction, positive or negative; a key makes a retried request post once."""
     reason = _reason(reason)
-    if not isinstance(points, int) or isinstance(points, bool) or points == 0 or \
-            abs(points) > 100_000:
+    if not isinstance(points, int) or isinstance(points, bool) or points == 0:
         raise ValidationError(_l("Points must be a non-zero whole number."), "invalid_points",
                               field="points")
+    if abs(points) > ADJUST_MAX:
+        raise ValidationError(_l("One adjustment moves at most %(n)d points; split a larger "
+                                 "correction and give each part its reason.", n=ADJUST_MAX),
+                              "too_many_points", field="points")
     source_id = key or uuid.uuid4().hex
     existing = find("adjustment", source_id)
     if existing is not None:

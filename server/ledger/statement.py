@@ -10,7 +10,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import or_, select
 
-from ..core.i18n import _l
+from ..core.i18n import _, _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
 from ..extensions import db
 from ..shifts.models import Shift
@@ -21,6 +21,28 @@ SOURCE_LABELS = {"shift": _l("Service hours"), "order": _l("Service order"),
                  "redemption": _l("Redemption"), "adjustment": _l("Adjustment"),
                  "reversal": _l("Reversal")}
 SERVICE_SOURCES = ("shift", "order")
+# The system accounts by code, in words (the code stays in a tooltip for support).
+ACCOUNT_LABELS = {"hours_issuance": _l("Time bank (points issued)"),
+                  "redemption": _l("Time bank (points spent)")}
+
+
+def source_text(transfer: Transfer) -> str:
+    """What a ledger entry refers to, for people: the shift's or entry's number, the order's
+    number; an adjustment's key is for machines (its reason is the memo)."""
+    kind, ref = transfer.source_type, transfer.source_id
+    if kind == "shift":
+        return _("shift no. %(id)s", id=ref)
+    if kind == "order":
+        return transfer.memo or ""
+    if kind == "reversal":
+        return _("of entry #%(id)s", id=ref)
+    if kind == "redemption":
+        return _("redemption no. %(id)s", id=ref)
+    return ""
+
+
+def account_text(account) -> str:
+    return str(ACCOUNT_LABELS.get(account.code, account.code or ""))
 
 
 @dataclass
@@ -31,6 +53,7 @@ class Entry:
     at: datetime
     place: str
     is_reversed: bool = False
+    service: str = ""  # what was done, when known (a service order's menu item)
 
     @property
     def label(self):
@@ -85,6 +108,7 @@ def statement(volunteer: Volunteer) -> Statement:
     by_id = {t.id: t for t in transfers}
     shift_ids = [int(t.source_id) for t in transfers if t.source_type == "shift"]
     shifts = {s.id: s for s in db.session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))}
+    orders = _services_of([int(t.source_id) for t in transfers if t.source_type == "order"])
     months: dict[str, Month] = {}
     for t in transfers:
         sign = 1 if t.credit_account_id == account_id else -1
@@ -94,8 +118,13 @@ def statement(volunteer: Volunteer) -> Statement:
         minutes = sign * t.minutes if service else 0
         shift = shifts.get(int(t.source_id)) if t.source_type == "shift" else None
         at = as_utc(shift.started_at if shift else t.created_at)
-        entry = Entry(t, sign * t.amount, minutes, at, shift.site.name if shift else t.memo,
-                      t.id in reversed_ids)
+        if shift is not None:
+            place, service = shift.site.name, ""
+        elif t.source_type == "order":  # its memo is the order's number, not a place
+            place, service = orders.get(int(t.source_id), ("", ""))
+        else:
+            place, service = t.memo, ""
+        entry = Entry(t, sign * t.amount, minutes, at, place, t.id in reversed_ids, service)
         result.entries.append(entry)
         key = at.astimezone(LOCAL_TZ).strftime("%Y-%m")
         month = months.setdefault(key, Month(key))
@@ -106,6 +135,15 @@ def statement(volunteer: Volunteer) -> Statement:
             month.spent -= entry.points
     result.months = [months[k] for k in sorted(months)]
     return result
+
+
+def _services_of(order_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Where and what each service order was, when the orders feature is there to say."""
+    try:
+        from ..orders.operations import services_of
+    except ImportError:
+        return {}
+    return services_of(order_ids)
 
 
 # ---- certificate numbers: checkable without storing anything ---------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
-from sqlalchemy import select
 
 from ..core.api import error_responses, json_body
 from ..core.auth import current_user, login_required
@@ -14,7 +13,6 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.auth import current_volunteer
-from ..volunteers.models import Team, Volunteer
 from . import board
 from . import dispatch as rules
 from . import operations as ops
@@ -46,7 +44,7 @@ def menu():
 @bp.post("/<number>/accept")
 @documented("Accept an order (volunteer phone session); one of many racing accepts wins",
             responses={200: ("accepted", ORDER), **error_responses(401, 403, 404, 409)},
-            tags=("orders",))
+            tags=("orders",), security="volunteer")
 def accept(number: str):
     return order_out(ops.accept(ops.get_order(number), _volunteer()), utcnow())
 
@@ -55,7 +53,7 @@ def accept(number: str):
 @documented("Give an order back to dispatch, with a reason", request=REJECT_IN,
             responses={200: ("back to dispatch", ORDER), **error_responses(400, 401, 403, 404,
                                                                              409)},
-            tags=("orders",))
+            tags=("orders",), security="volunteer")
 def reject(number: str):
     order = ops.reject(ops.get_order(number), _volunteer(), json_body().get("reason"))
     return order_out(order, utcnow())
@@ -64,7 +62,7 @@ def reject(number: str):
 @bp.post("/<number>/start")
 @documented("Start serving an accepted order",
             responses={200: ("in service", ORDER), **error_responses(401, 403, 404, 409)},
-            tags=("orders",))
+            tags=("orders",), security="volunteer")
 def start(number: str):
     return order_out(ops.start(ops.get_order(number), _volunteer()), utcnow())
 
@@ -91,17 +89,10 @@ def list_orders():
 def dispatch(number: str):
     order = board.require_order(number)
     data = json_body()
-    team = volunteer = None
-    if data.get("team_id") is not None:
-        team = db.session.get(Team, data["team_id"]) if isinstance(data["team_id"], int) else None
-        if team is None:
-            raise ValidationError(_l("No such team."), "team_not_found", field="team_id")
-    if data.get("volunteer_number"):
-        volunteer = db.session.scalar(select(Volunteer).where(
-            Volunteer.number == str(data["volunteer_number"])))
-        if volunteer is None:
-            raise ValidationError(_l("No such volunteer."), "volunteer_not_found",
-                                  field="volunteer_number")
+    team_id = data.get("team_id")
+    if team_id is not None and (not isinstance(team_id, int) or isinstance(team_id, bool)):
+        raise ValidationError(_l("No such team."), "team_not_found", field="team_id")
+    team, volunteer = board.assignees(current_user(), team_id, data.get("volunteer_number"))
     rules.dispatch(order, team=team, volunteer=volunteer, pool=bool(data.get("pool")),
                    actor=current_user())
     return order_out(order, utcnow())

@@ -5,15 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..core.auth import authorize
+from ..core.errors import NotFound, ValidationError
+from ..core.i18n import _l
+from ..core.paging import date_range
 from ..extensions import db
 from ..sites.models import Site
+from ..volunteers import teams
+from ..volunteers.models import Volunteer
+from . import dispatch
 from . import operations as ops
-from .models import STATUSES, Order
+from .models import STATUSES, Order, ServiceItem
 
 # Board columns, left to right: what needs a person first.
 COLUMNS = (("waiting", ("placed", "reopened")), ("dispatched", ("dispatched",)),
            ("accepted", ("accepted",)), ("in_service", ("in_service",)),
-           ("done", ("completed", "rated")))
+           ("done", ("completed", "rated")), ("cancelled", ("cancelled",)))
 
 
 def scoped(user):
@@ -21,13 +27,19 @@ def scoped(user):
             .where(Site.path.startswith(user.site.path, autoescape=True)))
 
 
-def query(user, args, *, limit: int = 500) -> list[Order]:
+def filtered(user, args):
+    """The board's filters on the admin's subtree, as a statement (unordered, unlimited):
+    the board shows its newest 500, the export all of it."""
     stmt = scoped(user)
     status = args.get("status")
     if status in STATUSES:
         stmt = stmt.where(Order.status == status)
     if str(args.get("item_id", "")).isdigit():
         stmt = stmt.where(Order.item_id == int(args["item_id"]))
+    service = (args.get("service") or "").strip()
+    if service:  # by name: the same service is offered by many sites' menus
+        stmt = stmt.where(Order.item_id.in_(select(ServiceItem.id).where(
+            ServiceItem.name == service)))
     if str(args.get("team_id", "")).isdigit():
         stmt = stmt.where(Order.team_id == int(args["team_id"]))
     if args.get("flagged") in ("1", "true"):
@@ -37,15 +49,58 @@ def query(user, args, *, limit: int = 500) -> list[Order]:
     number = (args.get("q") or "").strip()
     if number:
         stmt = stmt.where(Order.number.startswith(number, autoescape=True))
-    return list(db.session.scalars(stmt.order_by(Order.placed_at.desc()).limit(limit)))
+    return date_range(args).apply(stmt, Order.placed_at)
 
 
-def columns(orders: list[Order]) -> list[tuple[str, list[Order]]]:
-    return [(name, sorted([o for o in orders if o.status in statuses],
-                          key=lambda o: o.placed_at)) for name, statuses in COLUMNS]
+def query(user, args, *, limit: int = 500) -> list[Order]:
+    return list(db.session.scalars(filtered(user, args).order_by(Order.placed_at.desc())
+                                   .limit(limit)))
+
+
+FILTERS = ("q", "status", "service", "item_id", "team_id", "flagged", "escalated", "from",
+           "to")
+
+
+def columns(orders: list[Order], args=None) -> list[tuple[str, list[Order]]]:
+    """The board's columns. Cancelled orders are left off the everyday board; under any
+    filter they get a column of their own (when there are some), so none is lost from view."""
+    filtered = any((args or {}).get(name) for name in FILTERS)
+    found = [(name, sorted([o for o in orders if o.status in statuses],
+                           key=lambda o: o.placed_at)) for name, statuses in COLUMNS]
+    return [(name, rows) for name, rows in found
+            if name != "cancelled" or (filtered and rows)]
+
+
+def service_names(user) -> list[str]:
+    """The services ordered in the admin's subtree or offered on its menus, each name once."""
+    return list(db.session.scalars(
+        select(ServiceItem.name).join(Site, Site.id == ServiceItem.site_id)
+        .where(Site.path.startswith(user.site.path, autoescape=True)
+               | ServiceItem.site_id.in_(user.site.ancestor_ids))
+        .distinct().order_by(ServiceItem.name)))
 
 
 def require_order(number: str) -> Order:
     order = ops.get_order(number)
-    authorize(order.site)
+    authorize(order.site, missing=NotFound(_l("No such order."), "order_not_found"))
     return order
+
+
+def assignees(user, team_id, volunteer_number) -> tuple:
+    """(team, volunteer) an admin named for a dispatch by hand, from the page or the API. A
+    team must be one the admin's unit may name (`teams.usable_by`); a volunteer one the admin
+    manages or a member of that team. Anything else is refused as if it did not exist."""
+    team = volunteer = None
+    if team_id not in (None, ""):
+        try:
+            team = teams.require_usable(team_id, user.site)
+        except NotFound:
+            raise ValidationError(_l("No such team."), "team_not_found", field="team_id") from None
+    number = str(volunteer_number or "").strip().upper()
+    if number:
+        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.number == number))
+        if volunteer is None or not (user.site.contains(volunteer.home_site) or (
+                team is not None and dispatch.is_member(team.id, volunteer))):
+            raise ValidationError(_l("No such volunteer."), "volunteer_not_found",
+                                  field="volunteer_number")
+    return team, volunteer

@@ -15,9 +15,9 @@ from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..sites.models import Site, SiteKind
 from ..volunteers.models import Team, TeamMember, Volunteer
-from .models import Order, OrderPolicy
+from .models import Order, OrderPolicy, OrderStatusChange
 from .notify import notify
-from .states import audit_actor, refuse, transition
+from .states import audit_actor, record_escalation, refuse, transition
 
 WAITING = ("placed", "dispatched", "reopened")
 
@@ -71,6 +71,29 @@ def rule_team(order: Order) -> Team | None:
     return teams[0] if teams else None
 
 
+def manual_routing(order: Order):
+    """The last dispatch of `order` when an admin made it by hand (its history row), else
+    None: a reopened order goes back to whom the admin chose, not to the menu's rule."""
+    last = db.session.scalar(
+        select(OrderStatusChange).where(OrderStatusChange.order_id == order.id,
+                                        OrderStatusChange.to_status == "dispatched")
+        .order_by(OrderStatusChange.id.desc()).limit(1))
+    return last if last is not None and last.reason in ("by hand", "kept") else None
+
+
+def redispatch(order: Order, *, actor="rule") -> Order:
+    """After a reopen: the admin's routing when there was one (team, named volunteer), else
+    the rule's."""
+    manual = manual_routing(order)
+    if manual is None or (manual.team is not None and not manual.team.is_active) or (
+            manual.volunteer is not None and not manual.volunteer.is_active):
+        return dispatch_by_rule(order, actor=actor)
+    transition(order, "dispatched", actor=actor, reason="kept", team_id=manual.team_id,
+               volunteer_id=manual.volunteer_id, is_pool=order.is_pool)
+    _announce(order)
+    return order
+
+
 def dispatch_by_rule(order: Order, *, actor="rule") -> Order:
     """On placement or reopening: to the rule's team, into the pool where the unit allows it;
     with neither the order waits on the dispatch board."""
@@ -94,13 +117,10 @@ def dispatch(order: Order, *, team: Team | None = None, volunteer: Volunteer | N
                               field="team_id")
     if order.status not in WAITING:
         raise refuse(order, "not_dispatchable", _l("This order can no longer be dispatched."))
+    # A named volunteer: they alone (or the team leader) may accept it.
     transition(order, "dispatched", actor=actor, reason="by hand",
                team_id=team.id if team else None, is_pool=bool(pool),
-               volunteer_id=None, escalated_at=None)
-    if volunteer is not None:
-        # A named volunteer: they alone (or the team leader) may accept it.
-        order.volunteer_id = volunteer.id
-        db.session.flush()
+               volunteer_id=volunteer.id if volunteer else None, escalated_at=None)
     _announce(order)
     return order
 
@@ -169,6 +189,7 @@ def escalate_overdue(now=None, *, actor="rule") -> list[Order]:
         order.unit_site_id, order.escalated_at = old_unit.parent_id, now
         db.session.flush()
         db.session.refresh(order)
+        record_escalation(order, actor=actor, at=now)
         audit.record("order.escalate", order, actor=audit_actor(actor), number=order.number,
                      from_unit=old_unit.id, to_unit=order.unit_site_id)
         notify(order.unit, "escalated", order)

@@ -10,19 +10,25 @@ from flask import url_for
 from ..codes.operations import code_url
 from ..core.errors import ValidationError
 from ..core.i18n import _l
+from ..extensions import db
+from ..sites.models import Site
 from . import operations as ops
 from .menu import get_item
 from .states import STATUS_LABELS
 
 
-def _order_out(order) -> dict:
+def _order_out(order, *, receipt: bool = False) -> dict:
+    """The order as the kiosk sees it. The receipt link only to the kiosk where it was placed:
+    completing or rating by the code hands no receipt rights to anyone at the screen."""
     code = ops.order_code(order)
-    return {"number": order.number, "status": order.status,
-            "status_label": str(STATUS_LABELS[order.status]),
-            "service": order.item.name, "site_id": order.site_id,
-            "code_url": code_url(code) if code is not None else None,
-            "receipt_url": url_for("orders_mobile.receipt", token=ops.receipt_token(order),
-                                   _external=True)}
+    out = {"number": order.number, "status": order.status,
+           "status_label": str(STATUS_LABELS[order.status]),
+           "service": order.item.name, "site_id": order.site_id,
+           "code_url": code_url(code) if code is not None else None}
+    if receipt:
+        out["receipt_url"] = url_for("orders_mobile.receipt", token=ops.receipt_token(order),
+                                     _external=True)
+    return out
 
 
 def _text(body: dict, name: str) -> str:
@@ -35,11 +41,12 @@ def _text(body: dict, name: str) -> str:
 def order_action(device, body: dict, client_time: datetime, clock_skewed: bool) -> dict:
     """body: {"item_id", "phone", "place"?, "note"?, "preferred_at"?}; the site is the kiosk's."""
     item = get_item(body.get("item_id"))
-    order = ops.place_order(site=device.site, item=item, phone=body.get("phone"),
+    site = db.session.get(Site, device.site.id)  # the kiosk's record carries a SiteRef
+    order = ops.place_order(site=site, item=item, phone=body.get("phone"),
                             place=body.get("place", ""), note=body.get("note", ""),
                             preferred_at=body.get("preferred_at"), channel="kiosk",
                             device=device, actor=device)
-    return _order_out(order)
+    return _order_out(order, receipt=True)
 
 
 def complete_action(device, body: dict, client_time: datetime, clock_skewed: bool) -> dict:
@@ -51,7 +58,8 @@ def complete_action(device, body: dict, client_time: datetime, clock_skewed: boo
 
 
 def rate_action(device, body: dict, client_time: datetime, clock_skewed: bool) -> dict:
-    """body: {"code": scanned order code, "stars": 1–5, "tags"?: [str], "comment"?: str}."""
+    """body: {"code": scanned order code, "stars": 1–5, "tags"?: [str], "comment"?: str}.
+    Only an order code rates: a volunteer's card is refused as the wrong kind of code."""
     order = ops.order_from_code(_text(body, "code"), source=f"kiosk {device.id}")
     rating = ops.rate(order, stars=body.get("stars"), tags=body.get("tags"),
                       comment=body.get("comment", ""), channel="kiosk")
@@ -60,7 +68,14 @@ def rate_action(device, body: dict, client_time: datetime, clock_skewed: bool) -
 
 def register_actions() -> None:
     from ..devices.actions import register
+    from ..devices.schemas import ID, SCANNED, action_body
 
-    register("order", order_action)
-    register("complete", complete_action)
-    register("rate", rate_action)
+    text = {"type": "string"}
+    register("order", order_action, schema=action_body("order", {
+        "item_id": ID, "phone": text, "place": text, "note": text,
+        "preferred_at": {"type": "string", "nullable": True, "maxLength": 40}}))
+    register("complete", complete_action, schema=action_body("complete", {"code": SCANNED}))
+    register("rate", rate_action, schema=action_body("rate", {
+        "code": SCANNED, "stars": {"type": "integer"}, "tags": {"type": "array", "nullable": True,
+                                                               "items": text},
+        "comment": {"type": "string", "nullable": True}}))

@@ -26,7 +26,7 @@ ORDER_STATUS = openapi.component("KioskOrderStatus", {
 @device_required
 @documented("The service menu at this kiosk's site, cached by the kiosk for 点单 offline",
             responses={200: ("the menu", MENU), **error_responses(401, 403)},
-            tags=("kiosk", "orders"))
+            tags=("kiosk", "orders"), security="kiosk")
 def menu():
     site = current_device().site
     return {"site_id": site.id, "items": [item_out(i) for i in menu_for(site)]}
@@ -38,7 +38,7 @@ def menu():
             "Takes the scanned code, not the number, so a kiosk cannot list orders; no phone.",
             query={"code": {"type": "string"}},
             responses={200: ("status", ORDER_STATUS), **error_responses(400, 401, 403, 404)},
-            tags=("kiosk", "orders"))
+            tags=("kiosk", "orders"), security="kiosk")
 def order_status():
     device = current_device()
     order = ops.order_from_code(request.args.get("code", "")[:2000],

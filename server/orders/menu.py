@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..core import audit
 from ..core.errors import NotFound, ValidationError
 from ..core.i18n import _l
+from ..core.schema import parse_id
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Team
@@ -23,10 +24,8 @@ def menu_for(site: Site) -> list[ServiceItem]:
 
 
 def get_item(item_id) -> ServiceItem:
-    try:
-        item = db.session.get(ServiceItem, int(item_id))
-    except (TypeError, ValueError):
-        item = None
+    item_id = parse_id(item_id.strip() if isinstance(item_id, str) else item_id)
+    item = db.session.get(ServiceItem, item_id) if item_id is not None else None
     if item is None:
         raise NotFound(_l("No such service."), "item_not_found", field="item_id")
     return item
@@ -36,27 +35,67 @@ def offered_at(item: ServiceItem, site: Site) -> bool:
     return item.is_active and item.site_id in site.ancestor_ids + [site.id]
 
 
-def create_item(*, site: Site, name, content_area, brand, team: Team | None = None,
-                description="", expected_minutes=60, actor=None) -> ServiceItem:
+def _checked(*, name, content_area, brand, description, expected_minutes) -> dict:
+    """The fields of a menu line, cleaned; a ValidationError naming the field otherwise."""
     if content_area not in CONTENT_AREAS:
         raise ValidationError(_l("Choose one of the five content areas."), "invalid_area",
                               field="content_area")
     if brand not in BRANDS:
         raise ValidationError(_l("Choose one of the five project brands."), "invalid_brand",
                               field="brand")
-    try:
-        minutes = int(expected_minutes)
-    except (TypeError, ValueError):
-        minutes = 0
+    if isinstance(expected_minutes, str) and expected_minutes.strip().isascii() and \
+            expected_minutes.strip().isdigit():
+        expected_minutes = int(expected_minutes.strip())
+    minutes = expected_minutes if type(expected_minutes) is int else 0
     if not 0 < minutes <= 1440:
         raise ValidationError(_l("The expected duration must be 1 to 1440 minutes."),
                               "invalid_minutes", field="expected_minutes")
-    item = ServiceItem(site_id=site.id, team_id=team.id if team else None,
-                       name=clean_text(name, "name", ITEM_NAME_MAX, required=True),
-                       description=clean_text(description, "description",
-                                              ITEM_DESCRIPTION_MAX),
-                       content_area=content_area, brand=brand, expected_minutes=minutes)
+    return {"name": clean_text(name, "name", ITEM_NAME_MAX, required=True),
+            "description": clean_text(description, "description", ITEM_DESCRIPTION_MAX),
+            "content_area": content_area, "brand": brand, "expected_minutes": minutes}
+
+
+def create_item(*, site: Site, name, content_area, brand, team: Team | None = None,
+                description="", expected_minutes=60, actor=None) -> ServiceItem:
+    fields = _checked(name=name, content_area=content_area, brand=brand,
+                      description=description, expected_minutes=expected_minutes)
+    item = ServiceItem(site_id=site.id, team_id=team.id if team else None, **fields)
     db.session.add(item)
     db.session.flush()
     audit.record("order_item.create", item, actor=actor, name=item.name, site_id=site.id)
     return item
+
+
+def update_item(item: ServiceItem, *, name, content_area, brand, team: Team | None = None,
+                description="", expected_minutes=60, actor=None) -> ServiceItem:
+    """Edit a menu line in place: orders already placed keep their item and their history
+    (they name the item by id); what changed is in the audit entry, before and after."""
+    fields = _checked(name=name, content_area=content_area, brand=brand,
+                      description=description, expected_minutes=expected_minutes)
+    fields["team_id"] = team.id if team else None
+    item = _locked(item)
+    changed = {key: [getattr(item, key), value] for key, value in fields.items()
+               if getattr(item, key) != value}
+    for key, value in fields.items():
+        setattr(item, key, value)
+    db.session.flush()
+    if changed:
+        audit.record("order_item.update", item, actor=actor, **changed)
+    return item
+
+
+def set_item_active(item: ServiceItem, active: bool, *, actor=None) -> ServiceItem:
+    """Retire a line from the menu (residents and kiosks stop offering it; open orders of it
+    go on) or offer it again. A repeat changes nothing and writes no entry."""
+    item = _locked(item)
+    if item.is_active != bool(active):
+        item.is_active = bool(active)
+        db.session.flush()
+        audit.record("order_item.activate" if active else "order_item.retire", item,
+                     actor=actor, name=item.name)
+    return item
+
+
+def _locked(item: ServiceItem) -> ServiceItem:
+    return db.session.scalar(select(ServiceItem).where(ServiceItem.id == item.id)
+                             .with_for_update().execution_options(populate_existing=True))

@@ -10,18 +10,19 @@ from wtforms import HiddenField, StringField, TextAreaField
 import qr
 
 from ..codes.operations import code_url
+from ..core import limits
 from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound
 from ..core.forms import ReasonForm
 from ..core.i18n import _l
 from ..extensions import db, limiter
 from ..sites.models import Site
+from ..volunteers.auth import current_volunteer
 from . import operations as ops
 from .menu import get_item, menu_for
 from .states import STATUS_LABELS
 
-bp = Blueprint("orders_mobile", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/orders/static")
+bp = Blueprint("orders_mobile", __name__, template_folder="templates")
 
 
 class OrderForm(FlaskForm):
@@ -41,6 +42,8 @@ class RateForm(FlaskForm):
 
 RATING_TAGS = (_l("On time"), _l("Friendly"), _l("Patient"), _l("Solved my problem"),
                _l("Professional"))
+# A rater of one star needs words too: what went wrong.
+PROBLEM_TAGS = (_l("Came late"), _l("Unfriendly"), _l("Problem not solved"), _l("Nobody came"))
 
 
 def _rate_limit() -> str:
@@ -56,6 +59,8 @@ def _site(site_id: int) -> Site:
 
 @bp.route("/orders/new/<int:site_id>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(limits.limit("ORDERS_PHONE_RATELIMIT"), methods=["POST"],
+               key_func=lambda: limits.phone_key(request.form.get("phone")))
 def new(site_id: int):
     site = _site(site_id)
     menu = menu_for(site)
@@ -87,7 +92,9 @@ def _receipt_page(order, *, error=None, status=200):
     return render_template(
         "orders/receipt.html", order=order, token=ops.receipt_token(order), code=code, svg=svg,
         labels=STATUS_LABELS, rate_form=RateForm(), reason_form=ReasonForm(), error=error,
-        tags=RATING_TAGS, reopen_days=current_app.config["ORDERS_REOPEN_DAYS"]), status
+        tags=RATING_TAGS, problem_tags=PROBLEM_TAGS,
+        reopen_days=current_app.config["ORDERS_REOPEN_DAYS"],
+        serving=ops.serves(order, current_volunteer())), status
 
 
 @bp.get("/r/<token>")
@@ -115,18 +122,26 @@ def confirm(token: str):
                 lambda order, form: ops.complete(order, via="resident", actor="resident"))
 
 
+def _receipt_phone() -> str:
+    return limits.phone_key(ops.order_from_receipt(request.view_args["token"]).phone)
+
+
 @bp.post("/r/<token>/rate")
+@limiter.limit(limits.limit("ORDERS_PHONE_RATELIMIT"), key_func=_receipt_phone,
+               scope="orders.phone")
 def rate(token: str):
     return _act(token, RateForm, lambda order, form: ops.rate(
         order, stars=form.stars.data, tags=form.tags.data, comment=form.comment.data,
-        channel="phone"))
+        channel="phone", by=current_volunteer()))
 
 
 @bp.post("/r/<token>/reopen")
 def reopen(token: str):
-    return _act(token, ReasonForm, lambda order, form: ops.reopen(order, form.reason.data))
+    return _act(token, ReasonForm, lambda order, form: ops.reopen(order, form.reason.data,
+                                                                by=current_volunteer()))
 
 
 @bp.post("/r/<token>/cancel")
 def cancel(token: str):
-    return _act(token, ReasonForm, lambda order, form: ops.cancel(order, form.reason.data))
+    return _act(token, ReasonForm, lambda order, form: ops.cancel(order, form.reason.data,
+                                                                by=current_volunteer()))

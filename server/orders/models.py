@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -17,7 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.timeutil import utcnow
+from qr import contract
+
+from ..core.timeutil import UtcDateTime, utcnow
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Team, Volunteer
@@ -33,12 +34,9 @@ CHANNELS = ("phone", "kiosk", "open311", "admin")
 
 ITEM_NAME_MAX = 64
 ITEM_DESCRIPTION_MAX = 300
-PLACE_MAX = 120
-NOTE_MAX = 300
-COMMENT_MAX = 300
+PLACE_MAX, NOTE_MAX, COMMENT_MAX = contract.PLACE_MAX, contract.NOTE_MAX, contract.COMMENT_MAX
 REASON_MAX = 200
-TAGS_MAX = 5
-TAG_MAX = 16
+TAGS_MAX, TAG_MAX = contract.TAGS_MAX, contract.TAG_MAX  # the kiosk checks the same
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -66,7 +64,7 @@ class ServiceItem(db.Model):
     brand: Mapped[str] = mapped_column(String(16))
     expected_minutes: Mapped[int] = mapped_column(Integer, default=60)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     site: Mapped[Site] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -93,10 +91,10 @@ class Order(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="placed")
     channel: Mapped[str] = mapped_column(String(16), default="phone")
-    phone: Mapped[str] = mapped_column(String(11))
+    phone: Mapped[str] = mapped_column(String(11))  # "": no callback (Open311 only)
     place: Mapped[str] = mapped_column(String(PLACE_MAX), default="")
     note: Mapped[str] = mapped_column(String(NOTE_MAX), default="")
-    preferred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    preferred_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     # The unit (station, institute or center) responsible now; escalation moves it up.
@@ -108,15 +106,15 @@ class Order(db.Model):
     flag_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     service_minutes: Mapped[int | None] = mapped_column(Integer)
-    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                 index=True)
-    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                  onupdate=utcnow)
 
     site: Mapped[Site] = relationship(foreign_keys=[site_id])
@@ -129,8 +127,13 @@ class Order(db.Model):
         back_populates="order", order_by="OrderStatusChange.id")
 
     @property
+    def has_callback(self) -> bool:
+        """False for an Open311 report whose reporter left no phone number: no one to call."""
+        return bool(self.phone)
+
+    @property
     def masked_phone(self) -> str:
-        return self.phone[:3] + "****" + self.phone[-4:]
+        return mask_phone(self.phone)
 
     @property
     def is_open(self) -> bool:
@@ -138,6 +141,21 @@ class Order(db.Model):
 
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status}>"
+
+
+def mask_phone(phone: str | None) -> str:
+    """A resident's number as lists show it: 138****5678 ("" when none was left)."""
+    return phone[:3] + "****" + phone[-4:] if phone else ""
+
+
+class Open311Submission(db.Model):
+    """Which Open311 API key posted an order: reading the order back with that key shows the
+    reporter's own description and location. Only the key's SHA-256 is kept."""
+
+    __tablename__ = "open311_submission"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("service_order.id"), primary_key=True)
+    key_digest: Mapped[str] = mapped_column(String(64))
 
 
 class OrderStatusChange(db.Model):
@@ -149,11 +167,19 @@ class OrderStatusChange(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("service_order.id"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(120), default="")
     reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
+    # To whom the order went at this step (a dispatch: the team and/or named volunteer) and,
+    # for an escalation, the unit it moved to: the history says where it went, not only how.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"))
+    unit_site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
 
     order: Mapped[Order] = relationship(back_populates="history")
+    team: Mapped[Team | None] = relationship()
+    volunteer: Mapped[Volunteer | None] = relationship()
+    unit: Mapped[Site | None] = relationship()
 
 
 class Rating(db.Model):
@@ -168,7 +194,7 @@ class Rating(db.Model):
     tags: Mapped[list] = mapped_column(JSON, default=list)
     comment: Mapped[str] = mapped_column(String(COMMENT_MAX), default="")
     channel: Mapped[str] = mapped_column(String(16), default="phone")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="rating")
 
@@ -184,7 +210,7 @@ class OrderPolicy(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), unique=True)
     pool_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     accept_timeout_minutes: Mapped[int] = mapped_column(Integer, default=120)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                  onupdate=utcnow)
 
 
@@ -203,10 +229,23 @@ class OrderNotice(db.Model):
     recipient_id: Mapped[str] = mapped_column(String(32))
     event: Mapped[str] = mapped_column(String(32))
     order_id: Mapped[int] = mapped_column(ForeignKey("service_order.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # What the delivery backends did (e.g. {"log": "ok"}); SMS/WeChat add their entries.
     delivery: Mapped[dict] = mapped_column(JSON, default=dict)
 
     order: Mapped[Order] = relationship()
 
+
+
+class OrderFollowUp(db.Model):
+    """回访: an admin called the resident about a low rating or a reopened order, and noted
+    what was said. One per order; an order with one is off the follow-up worklist."""
+
+    __tablename__ = "order_follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("service_order.id"), unique=True)
+    note: Mapped[str] = mapped_column(String(NOTE_MAX))
+    done_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

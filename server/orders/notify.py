@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -60,6 +60,32 @@ def unread(kind: str, ident, limit: int = 50) -> list[OrderNotice]:
                                   OrderNotice.recipient_id == str(ident),
                                   OrderNotice.read_at.is_(None))
         .order_by(OrderNotice.id.desc()).limit(limit)))
+
+
+def for_volunteer(volunteer_id: int, team_ids: list[int], limit: int = 20) -> list[OrderNotice]:
+    """What a volunteer's task list shows, newest first: their own unread notices, and their
+    teams' notices of orders still waiting for the team. A team's notice is every member's, so
+    one member reading it must not hide it from the others: it goes when the order is taken."""
+    own = unread("volunteer", volunteer_id, limit)
+    if not team_ids:
+        return own
+    team = list(db.session.scalars(
+        select(OrderNotice).join(Order, Order.id == OrderNotice.order_id)
+        .where(OrderNotice.recipient_type == "team", OrderNotice.read_at.is_(None),
+               Order.status == "dispatched", Order.volunteer_id.is_(None),
+               or_(*(and_(OrderNotice.recipient_id == str(team_id), Order.team_id == team_id)
+                     for team_id in team_ids)))
+        .order_by(OrderNotice.id.desc()).limit(limit)))
+    return sorted(own + team, key=lambda n: n.id, reverse=True)[:limit]
+
+
+def dismiss(volunteer_id: int, ids: list[int]) -> int:
+    """The volunteer has read these of their own notices (team notices are not theirs alone)."""
+    notices = list(db.session.scalars(select(OrderNotice).where(
+        OrderNotice.id.in_(ids), OrderNotice.recipient_type == "volunteer",
+        OrderNotice.recipient_id == str(volunteer_id), OrderNotice.read_at.is_(None))))
+    mark_read(notices)
+    return len(notices)
 
 
 def mark_read(notices: list[OrderNotice]) -> None:

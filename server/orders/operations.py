@@ -75,6 +75,14 @@ def order_code(order: Order):
     return codes.live_code("order", order.number)
 
 
+def receipt_by_code(order: Order) -> str | None:
+    """The receipt token, when the order code may still hand it over: until a volunteer has
+    accepted the order. From then on the code is shown to whoever serves it (to confirm
+    completion), so holding it proves nothing about being the resident; rating, cancelling
+    and reopening stay with whoever took the receipt before (the resident, on their phone)."""
+    return receipt_token(order) if order.accepted_at is None else None
+
+
 def order_from_code(text: str, *, source: str) -> Order:
     """The order behind a scanned order code (refusals are audited by codes.resolve)."""
     return get_order(codes.resolve(text, expected_type="order", source=source).subject)
@@ -97,9 +105,12 @@ def parse_preferred(value) -> datetime | None:
                                   field="preferred_at") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL_TZ)
-    moment = as_utc(moment)
+    try:
+        moment = as_utc(moment)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 is past datetime's range in UTC
+        moment = None
     now = utcnow()
-    if moment < now - timedelta(hours=1) or moment > now + timedelta(days=60):
+    if moment is None or moment < now - timedelta(hours=1) or moment > now + timedelta(days=60):
         raise ValidationError(_l("Please choose a time within the next 60 days."),
                               "time_out_of_range", field="preferred_at")
     return moment
@@ -121,8 +132,10 @@ def _check_daily_limit(phone: str) -> None:
 
 def place_order(*, site: Site, item: ServiceItem, phone, place="", note="", preferred_at=None,
                 channel: str = "phone", device=None, latitude=None, longitude=None,
-                actor=None) -> Order:
-    phone = clean_phone(phone)
+                actor=None, phone_optional: bool = False) -> Order:
+    """`phone_optional`: Open311 makes the phone optional; an order without one is marked no
+    callback (`Order.has_callback`), and the per-phone daily limit cannot apply to it."""
+    phone = "" if phone_optional and phone in (None, "") else clean_phone(phone)
     order = Order(site_id=site.id, item_id=item.id, phone=phone, channel=channel,
                   place=clean_text(place, "place", PLACE_MAX),
                   note=clean_text(note, "note", NOTE_MAX),
@@ -134,7 +147,8 @@ def place_order(*, site: Site, item: ServiceItem, phone, place="", note="", pref
     if not offered_at(item, site):
         raise ValidationError(_l("This service is not offered here."), "item_not_offered",
                               field="item_id")
-    _check_daily_limit(phone)
+    if phone:
+        _check_daily_limit(phone)
     db.session.add(order)
     db.session.flush()
     local_day = as_utc(order.placed_at).astimezone(LOCAL_TZ)
@@ -176,16 +190,31 @@ def accept(order: Order, volunteer: Volunteer, *, assignee: Volunteer | None = N
         doer = assignee
     transition(order, "accepted", actor=volunteer, conflict_code="already_accepted",
                volunteer_id=doer.id)
-    notify(order.phone, "accepted", order)
+    if order.has_callback:
+        notify(order.phone, "accepted", order)
     if doer is not volunteer:
         notify(doer, "assigned", order)
     return order
 
 
+def serves(order: Order, volunteer: Volunteer | None) -> bool:
+    """The volunteer serves this order: its volunteer, or the leader of its team."""
+    return volunteer is not None and (
+        order.volunteer_id == volunteer.id
+        or rules.is_member(order.team_id, volunteer, leader=True))
+
+
 def _serving(order: Order, volunteer: Volunteer) -> None:
-    if order.volunteer_id != volunteer.id and not rules.is_member(order.team_id, volunteer,
-                                                                  leader=True):
+    if not serves(order, volunteer):
         raise Forbidden(_l("This order is not yours."), "not_your_order")
+
+
+def _for_the_resident(order: Order, by: Volunteer | None) -> None:
+    """Rating, cancelling and reopening are the resident's: refused to whoever serves the
+    order, however they came by the receipt (`by`: the volunteer logged in where it is asked)."""
+    if serves(order, by):
+        raise Forbidden(_l("You serve this order, so only the resident can rate, cancel or "
+                           "reopen it."), "own_service")
 
 
 def reject(order: Order, volunteer: Volunteer, reason) -> Order:
@@ -259,7 +288,8 @@ def complete(order: Order, *, via: str, volunteer: Volunteer | None = None, at=N
 # ---- 评单 -----------------------------------------------------------------------------------
 
 
-def rate(order: Order, *, stars, tags=None, comment="", channel: str = "phone") -> Rating:
+def rate(order: Order, *, stars, tags=None, comment="", channel: str = "phone",
+         by: Volunteer | None = None) -> Rating:
     try:
         stars = int(stars)
     except (TypeError, ValueError):
@@ -268,6 +298,7 @@ def rate(order: Order, *, stars, tags=None, comment="", channel: str = "phone") 
         raise ValidationError(_l("Please choose 1 to 5 stars."), "invalid_stars", field="stars")
     tags, comment = clean_tags(tags), clean_text(comment, "comment", COMMENT_MAX)
     order = rules.lock(order)
+    _for_the_resident(order, by)
     if order.rating is not None or order.status == "rated":
         raise refuse(order, "already_rated", _l("This order has already been rated."))
     if order.status != "completed":
@@ -290,9 +321,11 @@ def rate(order: Order, *, stars, tags=None, comment="", channel: str = "phone") 
     return rating
 
 
-def reopen(order: Order, reason, *, actor="resident", now=None) -> Order:
+def reopen(order: Order, reason, *, actor="resident", now=None,
+           by: Volunteer | None = None) -> Order:
     reason = clean_text(reason, "reason", REASON_MAX, required=True)
     order = rules.lock(order)
+    _for_the_resident(order, by)
     if order.status not in ("completed", "rated"):
         raise refuse(order, "not_reopenable", _l("Only a completed order can be reopened."))
     days = current_app.config["ORDERS_REOPEN_DAYS"]
@@ -302,12 +335,13 @@ def reopen(order: Order, reason, *, actor="resident", now=None) -> Order:
     transition(order, "reopened", actor=actor, reason=reason, is_flagged=True,
                flag_reason=f"reopened: {reason}"[:200], closed_at=None)
     notify(order.unit, "reopened", order)
-    return rules.dispatch_by_rule(order)
+    return rules.redispatch(order)
 
 
-def cancel(order: Order, reason, *, actor="resident") -> Order:
+def cancel(order: Order, reason, *, actor="resident", by: Volunteer | None = None) -> Order:
     reason = clean_text(reason, "reason", REASON_MAX, required=True)
     order = rules.lock(order)
+    _for_the_resident(order, by)
     if order.status == "cancelled":
         return order  # a retried cancel changes nothing
     transition(order, "cancelled", actor=actor, reason=reason, conflict_code="not_cancellable")
@@ -317,6 +351,16 @@ def cancel(order: Order, reason, *, actor="resident") -> Order:
 
 
 # ---- the volunteer's record ----------------------------------------------------------------
+
+
+def services_of(order_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """For the time bank's records of service orders: {order id: (site name, service name)}."""
+    if not order_ids:
+        return {}
+    rows = db.session.execute(
+        select(Order.id, Site.name, ServiceItem.name).join(Site, Site.id == Order.site_id)
+        .join(ServiceItem, ServiceItem.id == Order.item_id).where(Order.id.in_(order_ids)))
+    return {order_id: (site, service) for order_id, site, service in rows}
 
 
 def evaluations_for(volunteer: Volunteer) -> list[dict]:

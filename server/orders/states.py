@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from ..core import audit
 from ..core.errors import Conflict
-from ..core.i18n import _l
+from ..core.i18n import _, _l
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import Order, OrderStatusChange
@@ -58,7 +58,7 @@ def actor_label(actor) -> str:
         return actor.username
     if hasattr(actor, "number"):
         return f"volunteer {actor.number}"
-    if hasattr(actor, "secret_hash"):
+    if getattr(actor, "__tablename__", None) == "device":  # a Device or a Kiosk record
         return f"kiosk {actor.id}"
     return str(actor)[:120]
 
@@ -66,6 +66,35 @@ def actor_label(actor) -> str:
 def audit_actor(actor):
     """Admins are recorded by id; anyone else by label."""
     return actor if hasattr(actor, "username") else (actor_label(actor) or None)
+
+
+def record_escalation(order: Order, *, actor, at) -> None:
+    """An escalation keeps the status but moves the order up: one history row says where."""
+    db.session.add(OrderStatusChange(order_id=order.id, from_status=order.status,
+                                     to_status=order.status, at=at, actor=actor_label(actor),
+                                     reason="escalated", unit_site_id=order.unit_site_id))
+
+
+# Reason codes the rules write into the history; anything else is a person's own words.
+REASON_LABELS = {
+    "rule": _l("by the menu's rule"),
+    "by hand": _l("by hand"),
+    "escalated": _l("escalated: nobody accepted in time"),
+    "kept": _l("to whom the administrator had chosen"),
+    "code_phone": _l("order code scanned by phone"),
+    "code_kiosk": _l("order code scanned at a kiosk"),
+    "resident": _l("confirmed by the resident"),
+}
+
+
+def reason_text(reason: str) -> str:
+    """A history row's reason for people: stored codes in words, stars as stars."""
+    if reason in REASON_LABELS:
+        return str(REASON_LABELS[reason])
+    stars = reason.removesuffix(" stars")
+    if stars != reason and stars.isdigit():
+        return _("%(n)s stars", n=stars)
+    return reason
 
 
 def can_move(from_status: str, to_status: str) -> bool:
@@ -96,9 +125,11 @@ def transition(order: Order, to_status: str, *, actor=None, reason: str = "", at
         raise refuse(order, conflict_code,
                       _l("Someone else changed this order just now. Please reload."))
     db.session.refresh(order)
+    went_to = ({"team_id": order.team_id, "volunteer_id": order.volunteer_id}
+               if to_status == "dispatched" else {})
     db.session.add(OrderStatusChange(order_id=order.id, from_status=from_status,
                                      to_status=to_status, at=at, actor=actor_label(actor),
-                                     reason=(reason or "")[:200]))
+                                     reason=(reason or "")[:200], **went_to))
     audit.record(f"order.{to_status}", order, actor=audit_actor(actor), number=order.number,
                  from_status=from_status, reason=reason or "")
     db.session.flush()

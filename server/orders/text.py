@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from qr import contract
+
 from ..core.errors import ValidationError
 from ..core.i18n import _l
 from .models import TAG_MAX, TAGS_MAX
 
-PHONE = re.compile(r"1[3-9]\d{9}")
+PHONE = re.compile(contract.PHONE_PATTERN)  # the kiosk checks the same (qr.contract)
 
 FIELD_LABELS = {
     "name": _l("Name"),

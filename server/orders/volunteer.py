@@ -3,7 +3,7 @@ scanning the resident's order code."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import StringField
@@ -25,6 +25,25 @@ bp = Blueprint("orders_volunteer", __name__, template_folder="templates")
 
 class ActForm(FlaskForm):
     reason = StringField(_l("Reason"))
+
+
+# What each notice says on the volunteer's task list (events other features never send to a
+# volunteer or a team fall back to the last line).
+NOTICE_TEXT = {
+    "dispatched": _l("New order for you: %(service)s (order %(number)s)."),
+    "assigned": _l("Your team leader gave you order %(number)s: %(service)s."),
+    "completed": _l("Order %(number)s is confirmed completed; the hours go to your time bank."),
+    "rated": _l("The resident rated order %(number)s."),
+    "cancelled": _l("Order %(number)s was cancelled."),
+}
+TEAM_NOTICE_TEXT = {"dispatched": _l("New order for your team: %(service)s (order %(number)s).")}
+NOTICE_FALLBACK = _l("Order %(number)s has news.")
+
+
+def notice_text(notice) -> str:
+    texts = TEAM_NOTICE_TEXT if notice.recipient_type == "team" else NOTICE_TEXT
+    text = texts.get(notice.event, NOTICE_FALLBACK)
+    return str(text) % {"number": notice.order.number, "service": notice.order.item.name}
 
 
 def register_phone_link(app) -> None:
@@ -53,13 +72,21 @@ def task_lists(volunteer) -> dict[str, list[Order]]:
 def tasks():
     volunteer = current_volunteer()
     lists = task_lists(volunteer)
-    notices = notify.unread("volunteer", volunteer.id, 20)
-    for team_id in lists["team_ids"]:
-        notices += notify.unread("team", team_id, 10)
-    page = render_template("orders/tasks.html", volunteer=volunteer, lists=lists,
-                           notices=notices, labels=STATUS_LABELS, form=ActForm())
-    notify.mark_read(notices)
-    return page
+    # Shown until the volunteer says they have read them: a page load is no proof of reading.
+    notices = notify.for_volunteer(volunteer.id, lists["team_ids"])
+    return render_template("orders/tasks.html", volunteer=volunteer, lists=lists,
+                           notices=notices, notice_text=notice_text, labels=STATUS_LABELS,
+                           form=ActForm())
+
+
+@bp.post("/v/orders/notices/read")
+@volunteer_login_required
+def notices_read():
+    """"知道了" under the notices: those shown (their ids posted) are read, not newer ones."""
+    if ActForm().validate_on_submit():
+        ids = [int(v) for v in request.form.getlist("notice") if v.isdigit() and len(v) < 12]
+        notify.dismiss(current_volunteer().id, ids)
+    return redirect(url_for(".tasks"))
 
 
 def _act(number: str, work, done_message):
@@ -101,13 +128,10 @@ def start(number: str):
 def by_code(token: str):
     """Where a scanned order code leads (the /S/ landing hands order codes to this page)."""
     order = ops.order_from_code(token, source="phone")
-    volunteer = current_volunteer()
-    serving = volunteer is not None and order.status in ("accepted", "in_service") and (
-        order.volunteer_id == volunteer.id or rules.is_member(order.team_id, volunteer,
-                                                              leader=True))
+    serving = ops.serves(order, current_volunteer())
     return render_template("orders/by_code.html", order=order, token=token, serving=serving,
                            labels=STATUS_LABELS, form=ActForm(),
-                           receipt=ops.receipt_token(order))
+                           receipt=None if serving else ops.receipt_by_code(order))
 
 
 @bp.post("/orders/code/<token>/complete")

@@ -6,14 +6,17 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice, SelectField, StringField
 
-from ..core.auth import current_user, login_required, require_site
+from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound, ValidationError
+from ..core.export import export_format, export_response, full_records_allowed
 from ..core.i18n import _, _l
-from ..core.timeutil import LOCAL_TZ
+from ..core.paging import date_range, paginate
+from ..core.timeutil import LOCAL_TZ, local
 from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
@@ -31,7 +34,8 @@ METHOD_LABELS = {"kiosk": _l("kiosk card"), "presence": _l("phone at kiosk"),
                  "rule": _l("closed by rule")}
 FLAG_LABELS = {"unverified": _l("unverified presence"), "clock_skew": _l("kiosk clock off"),
                "moved": _l("closed by sign-in elsewhere"), "auto_closed": _l("closed by rule"),
-               "admin_entry": _l("entered by an admin")}
+               "admin_entry": _l("entered by an admin"),
+               "end_unverified": _l("signed out on the poster")}
 
 
 class ReviewForm(FlaskForm):
@@ -42,7 +46,7 @@ class ReviewForm(FlaskForm):
 
 class EntryForm(FlaskForm):
     number = StringField(_l("Volunteer number"))
-    site_id = StringField(_l("Site number"), render_kw={"inputmode": "numeric"})
+    site_id = StringField(_l("Site"))
     started_at = StringField(_l("Start"), render_kw={"type": "datetime-local"})
     ended_at = StringField(_l("End (empty: still there)"), render_kw={"type": "datetime-local"})
     reason = StringField(_l("Reason"))
@@ -71,6 +75,7 @@ def _local(value: str, field: str) -> datetime | None:
 
 
 def _filtered(args):
+    """The shifts the filters ask for, in the admin's subtree, newest first (a query)."""
     root = current_user().site
     query = (select(Shift).join(Site, Shift.site_id == Site.id)
              .join(Volunteer, Shift.volunteer_id == Volunteer.id))
@@ -81,7 +86,7 @@ def _filtered(args):
     if text:
         query = query.where((Volunteer.number == text.upper()) | Volunteer.name.contains(text))
     day = args.get("date", "")
-    if day:
+    if day:  # one day, as links from the overview ask
         try:
             start = datetime.fromisoformat(day).replace(tzinfo=LOCAL_TZ)
         except ValueError:
@@ -89,24 +94,49 @@ def _filtered(args):
         else:
             query = query.where(Shift.started_at >= start,
                                 Shift.started_at < start + timedelta(days=1))
+    query = date_range(args).apply(query, Shift.started_at)
     if args.get("review") in REVIEW_STATES:
         query = query.where(Shift.review == args["review"])
     flag = args.get("flag")
-    shifts = list(db.session.scalars(query.order_by(Shift.started_at.desc()).limit(
-        2000 if flag else 200)))
-    if flag in FLAG_LABELS:  # JSON lists: filtered here, the same on both databases
-        shifts = [s for s in shifts if flag in (s.flags or [])][:200]
-    return shifts, scope
+    if flag in FLAG_LABELS:  # a JSON list of codes: its text holds the code in quotes
+        query = query.where(cast(Shift.flags, String).contains(f'"{flag}"'))
+    return query.order_by(Shift.started_at.desc(), Shift.id.desc()), scope
 
 
 @bp.get("/")
 @login_required
 def listing():
-    shifts, scope = _filtered(request.args)
-    return render_template("shifts/admin_list.html", shifts=shifts, scope=scope,
+    fmt = export_format(request.args)
+    query, scope = _filtered(request.args)
+    if fmt:
+        return _export(query, fmt)
+    page = paginate(query, request.args)
+    return render_template("shifts/admin_list.html", shifts=page.items, page=page, scope=scope,
                            args=request.args, review_labels=REVIEW_LABELS,
                            flag_labels=FLAG_LABELS, method_labels=METHOD_LABELS,
                            review_form=ReviewForm())
+
+
+def _export(query, fmt: str):
+    full = full_records_allowed(request.args)
+    header = [_("Volunteer number"), _("Volunteer"), _("Site"), _("Start"), _("End"),
+              _("Minutes"), _("How"), _("Review"), _("Flags")]
+
+    def rows():
+        listed = query.options(joinedload(Shift.volunteer), joinedload(Shift.site))
+        for shift in db.session.scalars(listed.execution_options(yield_per=1000)):
+            how = str(METHOD_LABELS.get(shift.start_method, shift.start_method))
+            if shift.end_method and shift.end_method != shift.start_method:
+                how += " / " + str(METHOD_LABELS.get(shift.end_method, shift.end_method))
+            yield (shift.volunteer.number,
+                   shift.volunteer.name if full else shift.volunteer.masked_name,
+                   shift.site.name, local(shift.started_at), local(shift.ended_at),
+                   shift.credited_minutes,
+                   how, str(_("on duty")) if shift.ended_at is None
+                   else str(REVIEW_LABELS[shift.review]),
+                   "、".join(str(FLAG_LABELS.get(f, f)) for f in shift.flags or []))
+
+    return export_response("shifts", fmt, header, rows, title=_("Shifts"), full_records=full)
 
 
 @bp.get("/review")
@@ -122,7 +152,7 @@ def decide(shift_id: int):
     shift = db.session.get(Shift, shift_id)
     if shift is None:
         raise NotFound(_l("No such shift."), "shift_not_found")
-    require_site(shift.site_id)
+    require_site(shift.site_id, missing=NotFound(_l("No such shift."), "shift_not_found"))
     form = ReviewForm()
     if form.validate_on_submit():
         with refusal_flashed():
@@ -133,6 +163,43 @@ def decide(shift_id: int):
     return redirect(request.form.get("next") or url_for(".approvals"))
 
 
+@bp.post("/review/bulk")
+@login_required
+def decide_many():
+    """Approve or reject the selected pending shifts with one reason (a rejection needs
+    one). Each shift is checked on its own: one outside the subtree or no longer pending is
+    skipped and counted, never decided."""
+    form = ReviewForm()
+    ids = [int(v) for v in request.form.getlist("shift") if v.isdigit()][:200]
+    if form.validate_on_submit() and ids:
+        approve = form.decision.data == "approve"
+        done = skipped = 0
+        root = current_user().site
+        try:
+            for shift in db.session.scalars(select(Shift).where(Shift.id.in_(ids))
+                                            .order_by(Shift.id)):
+                if not root.contains(shift.site) or shift.review != "pending" or \
+                        shift.ended_at is None:
+                    skipped += 1
+                    continue
+                ops.review(shift, approve, form.reason.data or "", actor=current_user())
+                done += 1
+        except DomainError as exc:
+            mark_failed()
+            flash(str(exc.message), "error")
+        else:
+            skipped += len(ids) - done - skipped
+            flash((_("Approved %(n)d shifts.", n=done) if approve else
+                   _("Rejected %(n)d shifts.", n=done)) +
+                  (" " + _("%(n)d could not be decided.", n=skipped) if skipped else ""),
+                  "success")
+    elif not ids:
+        flash(_("Select the shifts first."), "error")
+    back = request.form.get("next") or ""
+    return redirect(back if back.startswith("/") and not back.startswith("//")
+                    else url_for(".approvals"))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def entry():
@@ -140,14 +207,19 @@ def entry():
     error = None
     if form.validate_on_submit():
         try:
+            # Both the volunteer and the site must lie in the admin's subtree; one outside
+            # is answered as a missing one (hours are points: no credit across the network).
+            missing = NotFound(_l("No volunteer with this number."), "volunteer_not_found",
+                               field="number")
             volunteer = db.session.scalar(select(Volunteer).where(
                 Volunteer.number == (form.number.data or "").strip().upper()))
             if volunteer is None:
-                raise NotFound(_l("No volunteer with this number."), "volunteer_not_found",
-                               field="number")
+                raise missing
+            authorize(volunteer.home_site, missing=missing)
             if not (form.site_id.data or "").strip().isdigit():
-                raise ValidationError(_l("Enter the site number."), "required", field="site_id")
-            site = require_site(int(form.site_id.data))
+                raise ValidationError(_l("Choose the site."), "required", field="site_id")
+            site = require_site(int(form.site_id.data), missing=NotFound(
+                _l("No such site."), "site_not_found", field="site_id"))
             started = _local(form.started_at.data, "started_at")
             if started is None:
                 raise ValidationError(_l("Enter the start."), "required", field="started_at")
@@ -188,3 +260,20 @@ def policy(site_id: int):
     source = db.session.get(Site, current.site_id) if current.site_id else None
     return render_template("shifts/admin_policy.html", site=site, form=form, error=error,
                            source=source), error.status if error else 200
+
+
+SITE_PANEL_ROWS = 10
+
+
+def site_panel(site):
+    """The site page's shifts panel: the latest shifts here and below, in words, and the
+    way to the full list filtered to this site."""
+    from markupsafe import Markup
+
+    shifts = db.session.scalars(
+        select(Shift).join(Site, Shift.site_id == Site.id)
+        .where(Site.path.startswith(site.path, autoescape=True))
+        .options(joinedload(Shift.volunteer), joinedload(Shift.site))
+        .order_by(Shift.started_at.desc(), Shift.id.desc()).limit(SITE_PANEL_ROWS)).all()
+    return Markup(render_template("shifts/_site_panel.html", site=site, shifts=shifts,
+                                  review_labels=REVIEW_LABELS, method_labels=METHOD_LABELS))

@@ -7,12 +7,16 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..codes.operations import CodeRejected
-from ..core.db import mark_failed
+from ..core import limits
+from ..core.audit import record
+from ..core.db import discard_work, mark_failed
 from ..core.errors import DomainError
+from ..core.timeutil import utcnow
 from ..extensions import db, limiter
 from ..volunteers.auth import current_volunteer, volunteer_login_required
 from . import ways
 from .models import Shift
+from .totals import shift_totals
 
 bp = Blueprint("shifts_mobile", __name__, template_folder="templates")
 
@@ -22,18 +26,25 @@ class ConfirmForm(FlaskForm):
 
 
 def _refused(error: DomainError):
-    mark_failed()  # nothing of the refused attempt is kept
     if isinstance(error, CodeRejected):
-        # A rejected poster code: its audit entry must stay, as on the landing page.
-        from ..core.audit import record
-
+        # A rejected poster code: the attempt is undone, its audit entry kept (committed by
+        # the web layer), as on the landing page.
+        discard_work()
         record("code.rejected", actor="phone", reason=error.reason, text=request.path[:160])
-        db.session.commit()
+    else:
+        mark_failed()  # nothing of the refused attempt is kept
     return render_template("shifts/phone_refused.html", error=error), error.status
 
 
 def _done(result):
-    return redirect(url_for(".result", shift_id=result.shift.id, a=result.action))
+    return redirect(url_for(".result", shift_id=result.shift_id, a=result.action))
+
+
+def _by_volunteer() -> str:
+    """Presence codes are guessed from one phone session: count per volunteer, whatever the
+    address (a phone moves between networks)."""
+    volunteer = current_volunteer()
+    return f"volunteer:{volunteer.id}" if volunteer is not None else limits.by_address()
 
 
 @bp.get("/P/<token>")
@@ -48,6 +59,7 @@ def presence(token: str):
 @bp.post("/P/<token>")
 @bp.post("/p/<token>")
 @limiter.limit("30 per minute")
+@limiter.limit(limits.limit("RATELIMIT_PRESENCE"), key_func=_by_volunteer)
 @volunteer_login_required
 def presence_sign(token: str):
     if not ConfirmForm().validate_on_submit():
@@ -92,4 +104,5 @@ def mine():
     volunteer = current_volunteer()
     shifts = list(db.session.scalars(select(Shift).where(Shift.volunteer_id == volunteer.id)
                                       .order_by(Shift.started_at.desc()).limit(100)))
-    return render_template("shifts/phone_mine.html", shifts=shifts, volunteer=volunteer)
+    return render_template("shifts/phone_mine.html", shifts=shifts, volunteer=volunteer,
+                           totals=shift_totals(volunteer, utcnow()))

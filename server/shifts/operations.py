@@ -8,272 +8,321 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..codes.operations import LIVE_CODE
+from qr import contract
+
+from ..codes.operations import CheckedCode, live_code_exists
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, ValidationError
-from ..core.hot import Hot, adopt, adopt_values, columns_of
+from ..core.fields import clean_reason
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, as_utc, utcnow
-from ..devices.models import Device
-from ..devices.operations import (
-    KIOSK_BY_SECRET,
-    KIOSK_WIDTH,
-    device_from_row,
-    hash_secret,
-    kiosk_row,
-)
+from ..devices.operations import Kiosk, device_for_secret_with
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..sites.models import Site
-from ..volunteers.models import Volunteer
+from ..volunteers.models import Volunteer, mask_name
 from . import policy as hours
 from .models import Shift
 
-DEBOUNCE = timedelta(seconds=60)
+DEBOUNCE = timedelta(seconds=contract.DEBOUNCE_SECONDS)  # the kiosk debounces alike
 REASON_MAX = 200
 # Flags that hold a shift's hours back until an admin approves them.
 REVIEW_FLAGS = {"unverified", "clock_skew", "moved", "auto_closed"}
 
 
-# The kiosk's sign path runs these on every card read: built once, values bound at execution.
-_LOCK_NUMBERED = select(Volunteer).where(Volunteer.number == bindparam("number")) \
+# The kiosk's sign path runs these on every card read (Core statements, built once, values
+# bound at execution): a sign reads and writes rows, not ORM objects.
+_shifts, _volunteers = Shift.__table__, Volunteer.__table__
+_SIGNER_COLUMNS = (_volunteers.c.id, _volunteers.c.number, _volunteers.c.name,
+                   _volunteers.c.is_active)
+_LOCK_NUMBERED = select(*_SIGNER_COLUMNS).where(_volunteers.c.number == bindparam("number")) \
+    .with_for_update()
+_LOCK_BY_ID = select(*_SIGNER_COLUMNS).where(_volunteers.c.id == bindparam("volunteer_id")) \
     .with_for_update()
 # Each found through an index, so a sign reads two rows however long the volunteer's record:
 # the open shift by the partial unique index of open shifts, the last ended one by the
 # (volunteer, started_at) index read backwards. A volunteer's shifts never overlap (a sign-in
 # older than the last end is refused, an admin entry that overlaps too), so the closed shift
 # that started last is the one that ended last.
-_OPEN_ID = select(Shift.id).where(Shift.volunteer_id == bindparam("volunteer_id"),
-                                  Shift.ended_at.is_(None)).scalar_subquery()
-_LAST_ENDED_ID = (select(Shift.id).where(Shift.volunteer_id == bindparam("volunteer_id"),
-                                         Shift.ended_at.is_not(None))
-                  .order_by(Shift.started_at.desc()).limit(1).scalar_subquery())
-_OPEN_AND_LAST_ENDED = Hot(select(*columns_of(Shift)).where(
-    Shift.id.in_([_OPEN_ID, _LAST_ENDED_ID])).with_for_update())
+_OPEN_ID = select(_shifts.c.id).where(_shifts.c.volunteer_id == bindparam("volunteer_id"),
+                                      _shifts.c.ended_at.is_(None)).scalar_subquery()
+_LAST_ENDED_ID = (select(_shifts.c.id).where(_shifts.c.volunteer_id == bindparam("volunteer_id"),
+                                             _shifts.c.ended_at.is_not(None))
+                  .order_by(_shifts.c.started_at.desc()).limit(1).scalar_subquery())
+# What the rules ask of a shift they read (fewer columns: a cheaper result on every sign).
+_STATE_COLUMNS = tuple(_shifts.c[name] for name in (
+    "id", "volunteer_id", "site_id", "started_at", "ended_at", "flags", "is_verified",
+    "credited_minutes"))
+_OPEN_AND_LAST_ENDED = select(*_STATE_COLUMNS) \
+    .where(_shifts.c.id.in_([_OPEN_ID, _LAST_ENDED_ID])).with_for_update()
+_LAST_CLOSED_HERE = (select(*_STATE_COLUMNS)
+                     .where(_shifts.c.volunteer_id == bindparam("volunteer_id"),
+                            _shifts.c.site_id == bindparam("site_id"),
+                            _shifts.c.ended_at.is_not(None))
+                     .order_by(_shifts.c.ended_at.desc()).limit(1))
 
-# A kiosk's card read: the volunteer a live card names, locked, in one query. The shifts are
-# read by a second statement after the lock is held: on PostgreSQL a statement that waited for
-# a row lock re-reads only that row, so shifts joined into it could miss a concurrent sign-in.
-_CARD_READ = Hot(select(*columns_of(Volunteer))
-                 .where(Volunteer.number == bindparam("number"), LIVE_CODE).with_for_update())
+# A kiosk's card read: the volunteer a live card names (codes.live_code_exists), locked, in
+# one query. The shifts are read by a second statement after the lock is held: on PostgreSQL
+# a statement that waited for a row lock re-reads only that row, so shifts joined into it
+# could miss a concurrent sign-in.
+_LIVE_CARD = (_volunteers.c.number == bindparam("number")) \
+    & live_code_exists(_volunteers.c.number)
+_CARD_READ = select(*_SIGNER_COLUMNS).where(_LIVE_CARD).with_for_update()
 
-_kiosk_and_card = KIOSK_BY_SECRET.add_columns(*columns_of(Volunteer)) \
-    .join(Volunteer, (Volunteer.number == bindparam("number")) & LIVE_CODE)
-_KIOSK_AND_CARD = Hot(_kiosk_and_card)
-# Row locks are taken in FROM order: the kiosk, then the volunteer (NO KEY UPDATE: it still
-# excludes every other lock of a volunteer's shifts, FOR UPDATE included).
-_KIOSK_AND_CARD_LOCKED = Hot(_kiosk_and_card.with_for_update(
-    of=[Device.__table__, Volunteer.__table__], key_share=True))
-
-_INSERT_SHIFT = Hot(insert(Shift.__table__).returning(Shift.__table__.c.id))
-_UPDATE_SHIFT = Hot(update(Shift.__table__).where(Shift.__table__.c.id == bindparam("shift_id")))
-
-_credited_that_day = select(func.coalesce(func.sum(Shift.credited_minutes), 0).label("used")) \
-    .where(Shift.volunteer_id == bindparam("volunteer_id"), Shift.id != bindparam("shift_id"),
-           Shift.review != "rejected", Shift.started_at >= bindparam("day_start"),
-           Shift.started_at < bindparam("day_end")).subquery()
-# Everything closing a shift reads, in one statement (a sign-out is the busiest write after a
-# sign-in): minutes credited that day, the policies of the site's chain, and what a credit
-# needs. One row per policy × account found (a handful at most); one row when there are none.
-_CLOSING = Hot(select(_credited_that_day.c.used, *hours.POLICY_COLUMNS, *ledger.CREDIT_COLUMNS)
-               .select_from(_credited_that_day
-                            .outerjoin(hours.POLICY_TABLE, hours.POLICY_TABLE.c.site_id.in_(
-                                bindparam("ids", expanding=True)))
-                            .outerjoin(ledger.CREDIT_ACCOUNTS, ledger.CREDIT_ACCOUNTS_ON)))
-_POLICY_END = 1 + len(hours.POLICY_COLUMNS)
+_INSERT_SHIFT = insert(_shifts).returning(_shifts.c.id)
+_credited_that_day = (select(func.coalesce(func.sum(_shifts.c.credited_minutes), 0)
+                             .label("used"))
+                      .where(_shifts.c.volunteer_id == bindparam("volunteer_id"),
+                             _shifts.c.id != bindparam("shift_id"),
+                             _shifts.c.review != "rejected",
+                             _shifts.c.started_at >= bindparam("day_start"),
+                             _shifts.c.started_at < bindparam("day_end")).subquery())
+# What closing a shift reads, in one statement: the minutes credited that day and the
+# policies of the site's chain (one row per policy found; one row when there is none).
+_CLOSING = (select(_credited_that_day.c.used, *hours.POLICY_COLUMNS)
+            .select_from(_credited_that_day.outerjoin(
+                hours.POLICY_TABLE,
+                hours.POLICY_TABLE.c.site_id.in_(bindparam("ids", expanding=True)))))
+_UPDATE_SHIFT = update(_shifts).where(_shifts.c.id == bindparam("shift_id"))
 
 
 class ShiftRefused(Conflict):
     """A sign-in or sign-out the rules do not allow; `code` says which rule."""
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """A volunteer as a sign reads them (their row, locked): what the rules and the answer
+    need, with Volunteer's names."""
+
+    id: int
+    number: str
+    masked_name: str
+    is_active: bool
+
+
+def _signer(row) -> Signer:
+    return Signer(row.id, row.number, mask_name(row.name), bool(row.is_active))
+
+
+@dataclass(frozen=True, slots=True)
 class SignResult:
-    action: str  # "in", "out" or "noop"
-    shift: Shift
-    closed_elsewhere: Shift | None = None
+    """What a read did: `action` "in", "out" or "noop" (a repeat within the debounce, shown
+    as the previous result); the shift it started, ended or repeated; when (its start, or
+    its end for "out"); a shift closed elsewhere by a sign-in here."""
+
+    action: str
+    shift_id: int
+    site_id: int
+    at: datetime
+    flags: list
+    volunteer: Signer
+    closed_elsewhere: int | None = None
+    credited_minutes: int | None = None  # of a sign-out
 
 
-def lock_volunteer(volunteer: Volunteer) -> Volunteer:
+ShiftState = tuple  # (the open shift, the one that ended last): shift rows, or None
+
+
+def lock_volunteer(volunteer) -> Signer:
     """Every change to a volunteer's shifts starts here, so two ways in cannot race."""
-    return _active(db.session.scalar(
-        select(Volunteer).where(Volunteer.id == volunteer.id).with_for_update()))
+    return _active(_signer(db.session.connection().execute(
+        _LOCK_BY_ID, {"volunteer_id": volunteer.id}).one()))
 
 
-def lock_volunteer_numbered(number: str) -> Volunteer | None:
+def lock_volunteer_numbered(number: str) -> Signer | None:
     """lock_volunteer for the volunteer with this number (a scanned card), in one query;
     None when nobody has it."""
-    volunteer = db.session.scalar(_LOCK_NUMBERED, {"number": number})
-    return None if volunteer is None else _active(volunteer)
+    row = db.session.connection().execute(_LOCK_NUMBERED, {"number": number}).first()
+    return None if row is None else _active(_signer(row))
 
 
-def _active(volunteer: Volunteer) -> Volunteer:
+def _active(volunteer: Signer) -> Signer:
     if not volunteer.is_active:
         raise Forbidden(_l("This volunteer is not active. Please ask the station staff."),
                         "volunteer_inactive")
     return volunteer
 
 
-ShiftState = tuple[Shift | None, Shift | None]  # (the open shift, the one that ended last)
-
-
-def open_and_last_ended(volunteer: Volunteer) -> ShiftState:
-    """The open shift and the shift that ended last, locked, in one query."""
+def open_and_last_ended(volunteer: Signer) -> ShiftState:
+    """The open shift and the shift that ended last, locked, in one query (rows)."""
     current = last = None
-    for row in _OPEN_AND_LAST_ENDED.rows({"volunteer_id": volunteer.id}):
-        shift = adopt(Shift, row)
-        if shift.ended_at is None:
-            current = shift
+    for row in db.session.connection().execute(_OPEN_AND_LAST_ENDED,
+                                               {"volunteer_id": volunteer.id}):
+        if row.ended_at is None:
+            current = row
         else:
-            last = shift
+            last = row
     return current, last
 
 
-def kiosk_and_card(secret: str, number: str, code_params: dict):
-    """devices.operations.device_for_secret(lock=True) and read_card()'s volunteer in one
-    statement: (kiosk, volunteer) or None when either is not there (the caller then takes the
-    usual way). Locked in that order, kiosk first, as the usual way takes them; on SQLite read
-    before the write transaction, like the kiosk alone (writers run one at a time there)."""
-    row = kiosk_row(_KIOSK_AND_CARD, _KIOSK_AND_CARD_LOCKED,
-                    {"secret_hash": hash_secret(secret), "number": number, **code_params})
-    if row is None:
+@dataclass(frozen=True, slots=True)
+class CardRead:
+    """What a kiosk's card read found with the kiosk (devices.actions with_device): the text
+    scanned and the volunteer it names, locked; handed explicitly to the sign action."""
+
+    text: str
+    volunteer: Signer
+
+
+def kiosk_and_card(secret: str, text: str, card: CheckedCode) -> tuple[Kiosk, CardRead] | None:
+    """The kiosk (devices.operations.device_for_secret(lock=True)) and read_card()'s
+    volunteer in one statement, kiosk locked first as every kiosk write takes them; None
+    when either is not there (the caller then takes the usual way)."""
+    found = device_for_secret_with(secret, _volunteers, _LIVE_CARD,
+                                   {"number": card.subject, **card.params})
+    if found is None:
         return None
-    return device_from_row(row), adopt(Volunteer, row[KIOSK_WIDTH:])
+    kiosk, row = found
+    volunteer = Signer(row["id"], row["number"], mask_name(row["name"]), bool(row["is_active"]))
+    return kiosk, CardRead(text, volunteer)
 
 
-def locked_card(volunteer: Volunteer) -> tuple[Volunteer, ShiftState]:
+def locked_card(volunteer: Signer) -> tuple[Signer, ShiftState]:
     """read_card() for a volunteer already read and locked (by it, or kiosk_and_card())."""
     volunteer = _active(volunteer)
     return volunteer, open_and_last_ended(volunteer)
 
 
-def read_card(number: str, code_params: dict) -> tuple[Volunteer, ShiftState] | None:
-    """The checks of a scanned card's code (codes.LIVE_CODE) and lock_volunteer_numbered in
-    one query, then open_and_last_ended. None when the code is not live or nobody has the
-    number; the caller finds out which the slow way."""
-    row = _CARD_READ.first({"number": number, **code_params})
-    return None if row is None else locked_card(adopt(Volunteer, row))
+def read_card(card: CheckedCode) -> tuple[Signer, ShiftState] | None:
+    """The checks of a scanned card's code and lock_volunteer_numbered in one query, then
+    open_and_last_ended. None when the code is not live or nobody has the number; the caller
+    finds out which the slow way."""
+    row = db.session.connection().execute(
+        _CARD_READ, {"number": card.subject, **card.params}).first()
+    return None if row is None else locked_card(_signer(row))
 
 
-def _last_closed_here(volunteer: Volunteer, site: Site) -> Shift | None:
-    return db.session.scalar(select(Shift).where(
-        Shift.volunteer_id == volunteer.id, Shift.site_id == site.id,
-        Shift.ended_at.is_not(None)).order_by(Shift.ended_at.desc()).limit(1))
-
-
-def sign(volunteer: Volunteer, site: Site, at: datetime, *, method: str, verified: bool,
-         device=None, direction: str | None = None, flags=(), actor=None) -> SignResult:
+def sign(volunteer, site, at: datetime, *, method: str, verified: bool, device=None,
+         direction: str | None = None, flags=(), actor=None) -> SignResult:
     """A read of the volunteer at `site` at `at`: sign in, sign out, or nothing (debounce)."""
     return sign_locked(lock_volunteer(volunteer), site, at, method=method, verified=verified,
                        device=device, direction=direction, flags=flags, actor=actor)
 
 
-def sign_locked(volunteer: Volunteer, site: Site, at: datetime, *, method: str,
-                verified: bool, device=None, direction: str | None = None, flags=(),
-                actor=None, state: ShiftState | None = None) -> SignResult:
+def sign_locked(volunteer: Signer, site, at: datetime, *, method: str, verified: bool,
+                device=None, direction: str | None = None, flags=(), actor=None,
+                state: ShiftState | None = None) -> SignResult:
     """sign() for a volunteer the caller has just locked (lock_volunteer*, read_card, which
-    also gives the `state`)."""
+    also gives the `state`). `site`: a Site or SiteRef."""
     at = as_utc(at)
     current, last_ended = state if state is not None else open_and_last_ended(volunteer)
+
+    def repeated(shift, when) -> SignResult:  # a read within the debounce: as it was
+        return SignResult("noop", shift.id, shift.site_id, as_utc(when),
+                          list(shift.flags or []), volunteer,
+                          credited_minutes=shift.credited_minutes)
+
     if current is not None and current.site_id == site.id:
         started = as_utc(current.started_at)
         if abs(at - started) < DEBOUNCE:
-            return SignResult("noop", current)  # the same card read twice is not a sign-out
+            return repeated(current, started)  # the same card read twice is not a sign-out
         if direction == "in":
             raise ShiftRefused(_l("You are already signed in here."), "already_signed_in")
         if at < started:
             raise ShiftRefused(_l("This sign-out is older than the sign-in it would close."),
                                "out_of_order")
-        close(current, at, method=method, verified=verified, device=device, flags=flags)
-        return SignResult("out", current)
+        closed = close(current, at, method=method, verified=verified, device=device,
+                       flags=flags, site=site)
+        return SignResult("out", current.id, current.site_id, at, closed["flags"], volunteer,
+                          credited_minutes=closed["credited_minutes"])
     if current is None:
         last = last_ended if last_ended is None or last_ended.site_id == site.id \
             else _last_closed_here(volunteer, site)
         if last is not None and abs(at - as_utc(last.ended_at)) < DEBOUNCE:
-            return SignResult("noop", last)
+            return repeated(last, last.started_at)
         if direction == "out":
             raise ShiftRefused(_l("You are not signed in, so you cannot sign out."),
                                "no_open_shift")
         if last_ended is not None and at < as_utc(last_ended.ended_at):
             raise ShiftRefused(_l("This sign-in is older than a shift already recorded."),
                                "out_of_order")
-        return SignResult("in", _start(volunteer, site, at, method, verified, device, flags))
+        shift_id, started_flags = _start(volunteer, site, at, method, verified, device, flags)
+        return SignResult("in", shift_id, site.id, at, started_flags, volunteer)
     # Open at another site: a volunteer cannot be in two places, so the old shift ends now
     # (flagged "moved" for review) rather than refusing the sign-in of someone who forgot.
     if at < as_utc(current.started_at):
         raise ShiftRefused(_l("This sign-in is older than the open shift elsewhere."),
                            "out_of_order")
-    close(current, at, method=method, verified=False, device=None, flags=("moved",))
+    closed = close(current, at, method=method, verified=False, device=None, flags=("moved",),
+                   site=db.session.get(Site, current.site_id))
     if direction == "out":
-        return SignResult("out", current)
-    shift = _start(volunteer, site, at, method, verified, device, flags)
-    return SignResult("in", shift, closed_elsewhere=current)
+        return SignResult("out", current.id, current.site_id, at, closed["flags"], volunteer,
+                          credited_minutes=closed["credited_minutes"])
+    shift_id, started_flags = _start(volunteer, site, at, method, verified, device, flags)
+    return SignResult("in", shift_id, site.id, at, started_flags, volunteer,
+                      closed_elsewhere=current.id)
 
 
-def _start(volunteer, site, at, method, verified, device, flags) -> Shift:
+def _last_closed_here(volunteer: Signer, site):
+    return db.session.connection().execute(
+        _LAST_CLOSED_HERE, {"volunteer_id": volunteer.id, "site_id": site.id}).first()
+
+
+def _start(volunteer, site, at, method, verified, device, flags) -> tuple[int, list]:
+    """A new open shift, one INSERT … RETURNING its id (the sign path's hottest write)."""
     flags = list(dict.fromkeys([*flags, *([] if verified else ["unverified"])]))
-    values = {"volunteer_id": volunteer.id, "site_id": site.id, "started_at": at,
-              "start_method": method, "start_device_id": getattr(device, "id", None),
-              "is_verified": verified, "flags": flags, "review": "none", "review_reason": "",
-              "note": "", "created_at": utcnow()}
-    # A plain INSERT (the sign path's hottest write); the object joins the session as loaded.
-    return adopt_values(Shift, {"id": _INSERT_SHIFT.scalar(values), "ended_at": None,
-                                "end_method": None, "end_device_id": None,
-                                "credited_minutes": None, "reviewed_by_user_id": None, **values})
+    shift_id = db.session.connection().execute(_INSERT_SHIFT, {
+        "volunteer_id": volunteer.id, "site_id": site.id, "started_at": at,
+        "start_method": method, "start_device_id": getattr(device, "id", None),
+        "is_verified": verified, "flags": flags, "review": "none", "review_reason": "",
+        "note": "", "created_at": utcnow()}).scalar_one()
+    return shift_id, flags
 
 
-def close(shift: Shift, at: datetime, *, method: str, verified: bool, device=None,
-          flags=(), credited: int | None = None) -> Shift:
-    """End a shift, count its minutes by the site's policy, and credit it when it may be."""
-    db.session.flush()  # the shift and anything pending reach the database before the count
+def close(shift, at: datetime, *, method: str, verified: bool, device=None, flags=(),
+          credited: int | None = None, site=None) -> dict:
+    """End a shift (a shift row, or a Shift, which is kept in step), count its minutes by the
+    policy of its site (`site`, when the caller has it), and credit it when it may be.
+    The values written."""
+    db.session.flush()  # anything pending reaches the database before the count
+    # A shift with a proven start (kiosk, presence code) ended without proof (the poster): only
+    # its end is in doubt, so it is flagged for a look but counts; "unverified" holds a shift
+    # with no proof at all for approval.
+    unproven = "end_unverified" if shift.is_verified else "unverified"
     all_flags = list(dict.fromkeys([*(shift.flags or []), *flags,
-                                    *([] if verified else ["unverified"])]))
+                                    *([] if verified else [unproven])]))
     values = {"ended_at": at, "end_method": method, "end_device_id": getattr(device, "id", None),
               "flags": all_flags, "is_verified": bool(shift.is_verified and verified),
               "review": "pending" if REVIEW_FLAGS & set(all_flags) else "none"}
-    site = shift.site or db.session.get(Site, shift.site_id)
+    site = site if site is not None else db.session.get(Site, shift.site_id)
     start = as_utc(shift.started_at).astimezone(LOCAL_TZ)
     day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = _CLOSING.rows({"volunteer_id": shift.volunteer_id, "shift_id": shift.id,
-                          "day_start": day_start, "day_end": day_start + timedelta(days=1),
-                          "ids": hours.chain_ids(site)})
-    rules = hours.nearest(site, [row[1:_POLICY_END] for row in rows])
-    values["credited_minutes"] = counted_minutes(shift, rules, int(rows[0][0]), credited,
-                                                 ended_at=at)
-    # One UPDATE statement; the loaded object is kept in step without a flush of its own.
-    _UPDATE_SHIFT.rows({"shift_id": shift.id, **values})
-    for name, value in values.items():
-        set_committed_value(shift, name, value)
-    if shift.is_creditable:
-        accounts = {row[_POLICY_END:] for row in rows}  # each account once per policy row
-        ledger.credit_shift(shift, ledger.credit_context(shift.volunteer, list(accounts)))
-    return shift
+    connection = db.session.connection()
+    rows = connection.execute(_CLOSING, {
+        "volunteer_id": shift.volunteer_id, "shift_id": shift.id, "day_start": day_start,
+        "day_end": day_start + timedelta(days=1), "ids": hours.chain_ids(site)}).all()
+    rules = hours.nearest(site, rows)
+    minutes = counted_minutes(shift.started_at, rules, int(rows[0].used), credited,
+                              ended_at=at)
+    values["credited_minutes"] = minutes
+    connection.execute(_UPDATE_SHIFT, {"shift_id": shift.id, **values})
+    if isinstance(shift, Shift):
+        for name, value in values.items():
+            set_committed_value(shift, name, value)
+    if values["review"] == "none" and minutes:
+        ledger.credit_for_shift(shift.id, shift.volunteer_id, minutes, memo=site.name)
+    return values
 
 
-def counted_minutes(shift: Shift, rules: hours.Policy, used: int, minutes: int | None = None,
-                    *, ended_at: datetime) -> int:
+def counted_minutes(started_at: datetime, rules: hours.Policy, used: int,
+                    minutes: int | None = None, *, ended_at: datetime) -> int:
     """Rounded to the policy's step (nearest), then held to the daily cap (local day) given
     the minutes already credited that day."""
     if minutes is None:
-        seconds = (as_utc(ended_at) - as_utc(shift.started_at)).total_seconds()
+        seconds = (as_utc(ended_at) - as_utc(started_at)).total_seconds()
         step = rules.rounding_minutes
         minutes = int((seconds / 60 + step / 2) // step) * step
     return max(0, min(minutes, rules.daily_cap_minutes - used))
 
 
-def credit(shift: Shift) -> None:
+def credit(shift: Shift, actor="system") -> None:
     if shift.is_creditable:
-        ledger.credit_shift(shift)
+        ledger.credit_shift(shift, actor=actor)
 
 
 def _reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError(_l("Please give a reason."), "reason_required", field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationError(_l("The reason is too long (at most %(n)d characters).",
-                                 n=REASON_MAX), "too_long", field="reason")
-    return reason
+    return clean_reason(reason, limit=REASON_MAX)
 
 
 def _locked_shift(shift: Shift) -> Shift:
@@ -281,8 +330,10 @@ def _locked_shift(shift: Shift) -> Shift:
 
 
 def review(shift: Shift, approve: bool, reason: str, *, actor) -> Shift:
-    """An admin decides on a pending shift; approval credits it."""
-    reason = _reason(reason)
+    """An admin decides on a pending shift; approval credits it. A rejection needs a reason
+    (the volunteer is told why); an approval may give one."""
+    blank = not " ".join((reason or "").split())
+    reason = "" if approve and blank else _reason(reason)
     shift = _locked_shift(shift)
     if shift.ended_at is None:
         raise ShiftRefused(_l("This shift is still open; decide after it ends."), "shift_open")
@@ -294,7 +345,7 @@ def review(shift: Shift, approve: bool, reason: str, *, actor) -> Shift:
     db.session.flush()
     audit.record("shift.approve" if approve else "shift.reject", shift, actor=actor,
                  reason=reason)
-    credit(shift)
+    credit(shift, actor)
     return shift
 
 
@@ -328,7 +379,7 @@ def admin_entry(volunteer: Volunteer, site: Site, started_at: datetime,
         close(shift, ended_at, method="admin", verified=False)
         shift.flags = [f for f in shift.flags if f != "unverified"]
         shift.review = "none"
-        credit(shift)
+        credit(shift, actor)
     audit.record("shift.admin_entry", shift, actor=actor, reason=reason)
     return shift
 

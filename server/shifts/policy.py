@@ -8,7 +8,6 @@ from sqlalchemy import bindparam, select
 
 from ..core import audit
 from ..core.errors import ValidationError
-from ..core.hot import Hot
 from ..core.i18n import _l
 from ..extensions import db
 from ..sites.models import Site
@@ -28,14 +27,14 @@ class Policy:
 
 FIELDS = ("rounding_minutes", "daily_cap_minutes", "max_shift_minutes",
           "forgotten_credit_minutes")
-# Built once: every sign-out asks (plain rows: no policy object is needed to read it).
-_table = HoursPolicy.__table__
-# A query that reads the policies of a site's chain (its own and its ancestors') selects these
-# columns where site_id is in bindparam("ids") = chain_ids(site); nearest() picks the one.
-POLICY_TABLE = _table
-POLICY_COLUMNS = (_table.c.site_id, *(_table.c[f] for f in FIELDS))
-_POLICIES = Hot(select(*POLICY_COLUMNS)
-                .where(_table.c.site_id.in_(bindparam("ids", expanding=True))))
+# A query of this feature that reads the policies of a site's chain (its own and its
+# ancestors') selects these columns where site_id is in chain_ids(site), and hands its rows
+# to nearest(), which reads them by name. Plain columns: no policy object is needed.
+POLICY_TABLE = HoursPolicy.__table__
+POLICY_COLUMNS = (POLICY_TABLE.c.site_id.label("policy_site_id"),
+                  *(POLICY_TABLE.c[f] for f in FIELDS))
+_POLICIES = select(*POLICY_COLUMNS).where(POLICY_TABLE.c.site_id.in_(bindparam("ids",
+                                                                             expanding=True)))
 
 
 def chain_ids(site: Site) -> list[int]:
@@ -43,17 +42,19 @@ def chain_ids(site: Site) -> list[int]:
 
 
 def nearest(site: Site, rows) -> Policy:
-    """The policy that decides for `site`, from rows of POLICY_COLUMNS (None rows skipped)."""
-    found = {row[0]: row[1:] for row in rows if row[0] is not None}
+    """The policy that decides for `site`, from rows with POLICY_COLUMNS (rows without a
+    policy, as an outer join gives them, are skipped)."""
+    found = {row.policy_site_id: row for row in rows if row.policy_site_id is not None}
     for site_id in reversed(chain_ids(site)):
         if site_id in found:
-            return Policy(*found[site_id], site_id=site_id)
+            row = found[site_id]
+            return Policy(*(getattr(row, f) for f in FIELDS), site_id=site_id)
     return Policy()
 
 
 def policy_for(site: Site) -> Policy:
-    # A policy set earlier in this transaction counts (hot statements flush first).
-    return nearest(site, _POLICIES.rows({"ids": chain_ids(site)}))
+    db.session.flush()  # a policy set earlier in this transaction counts
+    return nearest(site, db.session.execute(_POLICIES, {"ids": chain_ids(site)}))
 
 
 def _minutes(value, field: str, low: int, high: int) -> int:

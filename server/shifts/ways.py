@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import select
 
 import qr
@@ -14,6 +14,8 @@ from ..codes import operations as codes
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.i18n import _l
 from ..core.timeutil import utcnow
+from ..devices.models import Device
+from ..devices.operations import Kiosk
 from ..extensions import db
 from ..volunteers.models import Volunteer
 from . import operations as ops
@@ -41,15 +43,16 @@ def refuse(code: str) -> PresenceRefused:
     return PresenceRefused(message, code, status=status)
 
 
-def _read_card(text, source: str, held=None) -> tuple[Volunteer, ops.ShiftState]:
+def _read_card(text, source: str, held: ops.CardRead | None = None
+               ) -> tuple[ops.Signer, ops.ShiftState]:
     """The volunteer a scanned card names, locked, with their open and last ended shifts.
-    `held`: (text, volunteer) that sign_with_device read with the kiosk."""
+    `held`: what sign_with_device read together with the kiosk."""
     if _card_text(text) is None:
         raise ValidationError(_l("Scan the volunteer code."), "invalid_code", field="code")
-    if held is not None and held[0] == text:
-        return ops.locked_card(held[1])
-    checked = codes.live_code_params(text, "volunteer")
-    card = ops.read_card(*checked) if checked is not None else None
+    if held is not None and held.text == text:
+        return ops.locked_card(held.volunteer)
+    checked = codes.checked_code(text, "volunteer")
+    card = ops.read_card(checked) if checked is not None else None
     if card is not None:
         return card  # the common case: one query
     # Something is off (a refused code, an unknown number, a key not yet cached): decided
@@ -63,23 +66,20 @@ def _read_card(text, source: str, held=None) -> tuple[Volunteer, ops.ShiftState]
     return volunteer, ops.open_and_last_ended(volunteer)
 
 
-def sign_with_device(secret: str, body: dict):
-    """An upload of one card read: the kiosk and the card's volunteer in one statement (held
-    in g for _read_card); None when the card is not plainly live, for the usual way."""
+def sign_with_device(secret: str, body: dict) -> tuple[Kiosk, ops.CardRead] | None:
+    """An upload of one card read: the kiosk and the card's volunteer in one statement; None
+    when the card is not plainly live, for the usual way."""
     text = _card_text(body.get("code"))
-    checked = codes.live_code_params(text, "volunteer") if text is not None else None
-    found = ops.kiosk_and_card(secret, *checked) if checked is not None else None
-    if found is None:
-        return None
-    g.kiosk_card = (text, found[1])
-    return found[0]
+    checked = codes.checked_code(text, "volunteer") if text is not None else None
+    return ops.kiosk_and_card(secret, text, checked) if checked is not None else None
 
 
 def prepare_sign(body: dict) -> None:
-    """The card's signature, checked before the kiosk's lock (remembered for _read_card)."""
+    """The card's signature, checked before the request's transaction (remembered by codes
+    for _read_card): on SQLite, outside the one writer's turn."""
     text = _card_text(body.get("code"))
     if text is not None:
-        codes.live_code_params(text, "volunteer")
+        codes.checked_code(text, "volunteer")
 
 
 def _card_text(value) -> str | None:
@@ -88,19 +88,18 @@ def _card_text(value) -> str | None:
 
 
 def result_out(result: ops.SignResult) -> dict:
-    shift, volunteer = result.shift, result.shift.volunteer
-    at = shift.ended_at if result.action == "out" else shift.started_at
-    return {"action": result.action, "shift_id": shift.id, "site_id": shift.site_id,
-            "volunteer": {"number": volunteer.number, "name": volunteer.masked_name},
-            "at": at.isoformat() if at else None, "flags": list(shift.flags or []),
-            "closed_elsewhere": result.closed_elsewhere.id if result.closed_elsewhere else None}
+    return {"action": result.action, "shift_id": result.shift_id, "site_id": result.site_id,
+            "volunteer": {"number": result.volunteer.number,
+                          "name": result.volunteer.masked_name},
+            "at": result.at.isoformat(), "flags": list(result.flags),
+            "closed_elsewhere": result.closed_elsewhere,
+            "credited_minutes": result.credited_minutes}
 
 
-def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool) -> dict:
-    """The kiosk's `sign` action: body {"code": scanned text, "direction"?: "in" | "out"}."""
-    # Taken first, so a refusal before the read cannot leave it for a rerun after a rollback
-    # (which releases the locks it was read under).
-    held = g.pop("kiosk_card", None)
+def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool,
+                held: ops.CardRead | None = None) -> dict:
+    """The kiosk's `sign` action: body {"code": scanned text, "direction"?: "in" | "out"}.
+    `held`: the card read with the kiosk (sign_with_device), when the upload had one action."""
     direction = body.get("direction")
     if direction not in (None, "in", "out"):
         raise ValidationError(_l("direction must be in or out."), "invalid_direction",
@@ -114,7 +113,6 @@ def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool) -
 
 def sign_by_presence(volunteer: Volunteer, text: str, *, now: datetime | None = None):
     """The phone scanned a kiosk's rotating code: verified presence, by SERVER time."""
-    from ..devices.models import Device
     from ..devices.operations import presence_secret
 
     now = now or utcnow()

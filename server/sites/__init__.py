@@ -11,4 +11,15 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+
+    @app.context_processor
+    def _site_picker():
+        from ..core.auth import current_user
+        from .operations import tree_order
+
+        def picker_sites():
+            user = current_user()
+            return tree_order(user.site) if user is not None else []
+
+        return {"picker_sites": picker_sites}
     add_nav(app, "sites_admin.browse", _l("Network"), "sites_admin", 10)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 
 from ..core.auth import current_user, login_required, require_site
-from ..core.errors import DomainError
+from ..core.errors import DomainError, ValidationError
 from ..core.forms import ActionForm
 from ..core.i18n import _, _l
 from ..core.web import refusal_flashed
+from ..features import site_panels
 from . import operations as ops
 from .models import PARENT_KINDS
 
@@ -53,6 +54,19 @@ def browse():
     return redirect(url_for(".show", site_id=root.id))
 
 
+@bp.get("/pick")
+@login_required
+def pick():
+    """The site picker's search: active sites of the admin's subtree whose name or address
+    holds the text, with their place in the tree (JSON for the typeahead)."""
+    root = current_user().site
+    text = request.args.get("q", "")[:64]
+    found = ops.search(root, text, include_inactive=False, limit=20)
+    where = ops.trails(found, root)
+    return {"sites": [{"id": s.id, "name": s.name, "trail": where[s.id],
+                       "kind": str(ops.KIND_LABELS[s.kind])} for s in found]}
+
+
 @bp.get("/<int:site_id>")
 @login_required
 def show(site_id: int):
@@ -64,7 +78,7 @@ def show(site_id: int):
     child_kinds = [k for k, parents in PARENT_KINDS.items() if site.kind in parents]
     return render_template("sites/show.html", site=site, children=children, counts=counts,
                            trail=trail, child_kinds=child_kinds, kind_labels=ops.KIND_LABELS,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), panels=site_panels(current_app, site))
 
 
 @bp.route("/<int:parent_id>/new", methods=["GET", "POST"])
@@ -108,13 +122,15 @@ def edit(site_id: int):
 
 def _form_page(template, form, error: DomainError | None, **context):
     status = 200
+    if error is None and form.errors:  # the form's own checks: said in words, never blank
+        error = (ValidationError(_l("Choose the kind of site from the list."), "invalid_kind",
+                                 field="kind") if "kind" in form.errors else
+                 ValidationError(_l("The form expired. Please try again."), "csrf_failed"))
     if error is not None:
         from ..core.db import mark_failed
 
         mark_failed()  # nothing half-written: the failed attempt's flushes are rolled back
         status = error.status
-    elif form.errors:
-        status = 400
     return render_template(template, form=form, error=error, kind_labels=ops.KIND_LABELS,
                            **context), status
 

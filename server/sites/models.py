@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKeyConstraint,
     String,
@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.schema import unique_where
-from ..core.timeutil import utcnow
+from ..core.timeutil import UtcDateTime, utcnow
 from ..extensions import db
 
 
@@ -86,9 +86,9 @@ class Site(db.Model):
     # Materialized path of ids, "/1/5/23/": a subtree is one indexed LIKE, scope checks are a
     # string prefix test. Kept right by operations.create_site and move_site.
     path: Mapped[str] = mapped_column(String(255), default="", index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UtcDateTime(), default=utcnow, onupdate=utcnow
     )
 
     parent: Mapped[Site | None] = relationship(
@@ -112,3 +112,24 @@ class Site(db.Model):
 
     def __repr__(self) -> str:
         return f"<Site {self.id} {self.kind} {self.name}>"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRef:
+    """A site as a busy read path carries it, read in its own statement's row (a kiosk's site
+    on every upload): what the rules ask of a site, with the same names as Site's."""
+
+    id: int
+    kind: str
+    name: str
+    address: str
+    path: str
+    is_active: bool
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+    def contains(self, other) -> bool:
+        """True when `other` (a Site or SiteRef) is this site or lies in its subtree."""
+        return bool(self.path) and other.path.startswith(self.path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, or_, select, update
 
 from ..core import audit
@@ -26,6 +28,20 @@ FIELD_LABELS = {
     "contact_name": _l("Contact person"),
     "contact_phone": _l("Contact phone"),
 }
+
+
+_PHONE_CHARS = re.compile(r"\+?[\d\s()\-]+")
+
+
+def _contact_phone(value) -> str:
+    """A mobile or a landline (0827-1234567, (0827) 123 4567, +86 138…): digits with the
+    usual separators, 7 to 15 digits; empty is allowed (no contact yet)."""
+    phone = _text(value, "contact_phone", CONTACT_MAX)
+    digits = sum(ch.isdigit() for ch in phone)
+    if phone and (not _PHONE_CHARS.fullmatch(phone) or not 7 <= digits <= 15):
+        raise ValidationError(_l("Enter a phone number of digits, such as 0827-1234567 or "
+                                 "13812345678."), "invalid_phone", field="contact_phone")
+    return phone
 
 
 def _text(value, field: str, limit: int, *, required: bool = False) -> str:
@@ -122,7 +138,7 @@ def create_site(*, kind, name=None, parent: Site | None = None, address="", lati
         latitude=_coordinate(latitude, "latitude", 90),
         longitude=_coordinate(longitude, "longitude", 180),
         contact_name=_text(contact_name, "contact_name", CONTACT_MAX),
-        contact_phone=_text(contact_phone, "contact_phone", CONTACT_MAX),
+        contact_phone=_contact_phone(contact_phone),
     )
     _check_parent(kind, parent)
     _check_name_free(site.name, parent)
@@ -154,9 +170,10 @@ def update_site(site: Site, *, actor=None, **changes) -> Site:
     for field, bound in (("latitude", 90), ("longitude", 180)):
         if field in changes:
             cleaned[field] = _coordinate(changes[field], field, bound)
-    for field in ("contact_name", "contact_phone"):
-        if field in changes:
-            cleaned[field] = _text(changes[field], field, CONTACT_MAX)
+    if "contact_name" in changes:
+        cleaned["contact_name"] = _text(changes["contact_name"], "contact_name", CONTACT_MAX)
+    if "contact_phone" in changes:
+        cleaned["contact_phone"] = _contact_phone(changes["contact_phone"])
     before = {field: getattr(site, field) for field in cleaned}
     for field, value in cleaned.items():
         setattr(site, field, value)
@@ -231,6 +248,39 @@ def search(root: Site, text: str = "", *, kind: str | None = None,
     return list(db.session.scalars(query.order_by(Site.path).limit(limit)))
 
 
+def tree_order(root: Site, *, include_inactive: bool = False) -> list[tuple[Site, int]]:
+    """(site, depth below root) for the whole subtree in reading order: each site followed by
+    its children by kind and name (the order a select shows when there is no search)."""
+    query = subtree_query(root)
+    if not include_inactive:
+        query = query.where(Site.is_active.is_(True))
+    rows = list(db.session.scalars(query))
+    children: dict[int | None, list[Site]] = {}
+    for site in rows:
+        children.setdefault(site.parent_id, []).append(site)
+    order = {kind: i for i, kind in enumerate(("center", "institute", "station", "point"))}
+    out: list[tuple[Site, int]] = []
+
+    def walk(site: Site, depth: int) -> None:
+        out.append((site, depth))
+        for child in sorted(children.get(site.id, []), key=lambda s: (order[s.kind], s.name)):
+            walk(child, depth + 1)
+
+    if any(s.id == root.id for s in rows):
+        walk(root, 0)
+    return out
+
+
+def trails(sites: list[Site], root: Site) -> dict[int, str]:
+    """Each site's place in the tree below `root` ("元坝镇… › 青岩村…"), with one query."""
+    ids = {i for s in sites for i in s.ancestor_ids}
+    names = dict(db.session.execute(select(Site.id, Site.name).where(Site.id.in_(ids))).all()
+                 ) if ids else {}
+    below = set(root.ancestor_ids) | {root.id}
+    return {s.id: " › ".join(names[i] for i in s.ancestor_ids if i in names and i not in below)
+            for s in sites}
+
+
 def ancestors(site: Site) -> list[Site]:
     ids = site.ancestor_ids
     if not ids:
@@ -247,3 +297,20 @@ def child_counts(site_ids: list[int]) -> dict[int, int]:
         .group_by(Site.parent_id)
     )
     return dict(rows.all())
+
+
+def center() -> Site | None:
+    """The district center, the root of the tree (one per deployment)."""
+    return db.session.scalar(select(Site).where(Site.kind == SiteKind.CENTER))
+
+
+def coordinate_bounds() -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) around the active sites that have coordinates; None when
+    none has."""
+    row = db.session.execute(
+        select(func.min(Site.latitude), func.min(Site.longitude), func.max(Site.latitude),
+               func.max(Site.longitude))
+        .where(Site.is_active.is_(True), Site.latitude.is_not(None),
+               Site.longitude.is_not(None))
+    ).one()
+    return None if row[0] is None else tuple(row)

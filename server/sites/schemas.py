@@ -46,6 +46,7 @@ SITE_CREATE = openapi.component("SiteCreate", {
 
 SITE_UPDATE = openapi.component("SiteUpdate", {
     "type": "object", "properties": dict(_EDITABLE), "additionalProperties": False,
+    "x-error-code": "not_editable",
 })
 
 SITE_LIST = openapi.component("SiteList", {

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..core import audit
+from ..core import audit, limits
 from ..core.auth import current_user, login_user, logout_user
 from ..core.i18n import _, _l
 from ..extensions import limiter
@@ -27,14 +27,11 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.home")
 
 
-def _login_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
+# Only refused passwords count: per address, and per login name from any address.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(limits.limit("RATELIMIT_LOGIN"), methods=["POST"], deduct_when=limits.failed)
+@limiter.limit(limits.limit("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"],
+               deduct_when=limits.failed, key_func=limits.by_form_field("username"))
 def login():
     if current_user() is not None and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))

@@ -49,3 +49,30 @@ def list_users():
     for user in db.session.scalars(db.select(AdminUser).order_by(AdminUser.id)):
         state = "" if user.is_active else " (inactive)"
         click.echo(f"{user.id}\t{user.username}\t{user.role}\t{user.site.name}{state}")
+
+
+def _set_active(username: str, active: bool) -> None:
+    from .operations import get_by_username, set_active
+
+    def work():
+        user = get_by_username(username)
+        if user is None:
+            raise click.ClickException(f"no account named {username}")
+        return set_active(user, active, actor="cli")
+
+    user = commit_or_fail(work)
+    click.echo(f"{user.username} {'enabled' if active else 'disabled'}")
+
+
+@group.command("disable")
+@click.argument("username")
+def disable_user(username):
+    """Disable an account: it can no longer log in, and its open sessions end at once."""
+    _set_active(username, False)
+
+
+@group.command("enable")
+@click.argument("username")
+def enable_user(username):
+    """Enable a disabled account again (it logs in afresh; old sessions stay ended)."""
+    _set_active(username, True)

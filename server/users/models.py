@@ -8,14 +8,13 @@ from enum import StrEnum
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKeyConstraint,
     Integer,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.timeutil import utcnow
+from ..core.timeutil import UtcDateTime, utcnow
 from ..extensions import db
 from ..sites.models import Site, SiteKind
 
@@ -58,8 +57,8 @@ class AdminUser(db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change or deactivation: every existing session cookie stops working.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     site: Mapped[Site] = relationship(
         foreign_keys=[site_id], primaryjoin="AdminUser.site_id == Site.id", viewonly=True

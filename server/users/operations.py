@@ -82,3 +82,29 @@ def set_password(user: AdminUser, password: str, *, actor=None) -> None:
     user.password_hash = hash_password(password)
     user.session_epoch += 1
     audit.record("user.password", user, actor=actor)
+
+
+def set_active(user: AdminUser, active: bool, *, actor=None) -> AdminUser:
+    """Disabling an account ends every session it has (the epoch moves on, so enabling it
+    again does not bring an old cookie back to life). The one rule for the dashboard's
+    accounts page (`actor` the admin) and the CLI (`actor="cli"`); a repeat changes nothing."""
+    user = db.session.get(AdminUser, user.id, with_for_update=True, populate_existing=True)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.session_epoch += 1
+    db.session.flush()
+    audit.record("user.enable" if active else "user.disable", user, actor=actor)
+    return user
+
+
+def get_by_username(username: str) -> AdminUser | None:
+    return db.session.scalar(db.select(AdminUser).where(AdminUser.username == username.strip()))
+
+
+def check_password(user: AdminUser, password: str) -> bool:
+    """Whether `password` is the account's own (to confirm a change of it)."""
+    try:
+        return _hasher.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False

@@ -6,6 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from ..core.i18n import _l
     from ..features import add_nav
+    from . import admin_bulk  # noqa: F401  (its routes are on the volunteers blueprint)
     from .admin import bp as admin_bp
     from .admin_teams import bp as teams_bp
     from .api import bp as api_bp

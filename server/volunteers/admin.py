@@ -13,19 +13,21 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice, SelectField, StringField
 
 import qr
 
 from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.db import mark_failed
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotFound
+from ..core.export import export_format, export_response, full_records_allowed
 from ..core.forms import ActionForm, ReasonForm
 from ..core.i18n import _, _l
 from ..core.web import download, refusal_flashed
 from ..extensions import db
 from ..sites import operations as sites
-from . import cards, logins, teams
+from . import bulk, cards, logins, teams
 from . import operations as ops
 from .models import Volunteer
 
@@ -44,7 +46,8 @@ class VolunteerForm(FlaskForm):
 
 def require_volunteer(number: str):
     volunteer = ops.require_by_number(number)
-    authorize(volunteer.home_site)
+    authorize(volunteer.home_site,
+              missing=NotFound(_l("No volunteer with this number."), "volunteer_not_found"))
     return volunteer
 
 
@@ -63,6 +66,10 @@ def index():
     if args.get("site", type=int):
         site = require_site(args.get("site", type=int))
     team_id = args.get("team", type=int)
+    fmt = export_format(args)
+    if fmt:
+        return _export(ops.scoped_query(root, args.get("q", ""), team_id=team_id, site=site,
+                                        include_inactive=args.get("inactive") == "1"), fmt)
     page = max(args.get("page", 1, type=int), 1)
     rows, total = ops.search(root, args.get("q", ""), team_id=team_id, site=site,
                              include_inactive=args.get("inactive") == "1", page=page,
@@ -71,7 +78,24 @@ def index():
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                            teams=teams.all_teams(), sites=site_choices(), site=site,
                            team_id=team_id, q=args.get("q", ""),
-                           inactive=args.get("inactive") == "1")
+                           inactive=args.get("inactive") == "1",
+                           reasons={k: str(v) for k, v in bulk.SKIP_REASONS.items()})
+
+
+def _export(query, fmt: str):
+    """The selection as on the page: the phone masked unless the district asks for full."""
+    full = full_records_allowed(request.args)
+    header = [_("Number"), _("Name"), _("Mobile phone"), _("Home site"), _("Skills"),
+              _("Active")]
+
+    def rows():
+        listed = query.options(joinedload(Volunteer.home_site)).order_by(Volunteer.number)
+        for v in db.session.scalars(listed.execution_options(yield_per=1000)):
+            yield (v.number, v.name, v.phone if full else v.masked_phone, v.home_site.name,
+                   "、".join(v.skills or []), _("yes") if v.is_active else _("no"))
+
+    return export_response("volunteers", fmt, header, rows, title=_("Volunteers"),
+                           full_records=full)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -90,6 +114,7 @@ def create():
             error = exc
         else:
             flash(_("Added volunteer %(number)s.", number=volunteer.number), "success")
+            _warn_shared_phone(volunteer)
             return redirect(url_for(".show", number=volunteer.number))
     return _form_page(form, error, volunteer=None)
 
@@ -113,8 +138,17 @@ def edit(number: str):
             error = exc
         else:
             flash(_("Saved."), "success")
+            _warn_shared_phone(volunteer)
             return redirect(url_for(".show", number=volunteer.number))
     return _form_page(form, error, volunteer=volunteer)
+
+
+def _warn_shared_phone(volunteer) -> None:
+    # Only a count: the others may lie outside this admin's subtree.
+    others = ops.others_with_phone(volunteer)
+    if others:
+        flash(_("Note: %(n)d other volunteers have the same mobile number. If it is not a "
+                "shared family phone, please check the number.", n=others), "warning")
 
 
 def _form_page(form, error: DomainError | None, **context):

@@ -23,13 +23,17 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from ..extensions import db
 from .models import Volunteer
 
-COOKIE = "wm_volunteer"
+COOKIE = "wm_volunteer"  # its name is cookie_name(): "__Host-wm_volunteer" over https
 LIFETIME = timedelta(days=180)
 _SALT = "volunteer-session"
 
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def cookie_name() -> str:
+    return current_app.config.get("VOLUNTEER_COOKIE_NAME", COOKIE)
 
 
 def _lifetime() -> timedelta:
@@ -40,7 +44,7 @@ def current_volunteer() -> Volunteer | None:
     """The volunteer logged in on this phone, or None. Cached per request."""
     if "current_volunteer" not in g:
         volunteer = None
-        raw = request.cookies.get(COOKIE)
+        raw = request.cookies.get(cookie_name())
         if raw:
             try:
                 data = _serializer().loads(raw, max_age=int(_lifetime().total_seconds()))
@@ -62,8 +66,8 @@ def login_volunteer(volunteer: Volunteer) -> None:
 
     @after_this_request
     def _set(response):
-        response.set_cookie(COOKIE, value, max_age=int(_lifetime().total_seconds()),
-                            httponly=True, samesite="Lax",
+        response.set_cookie(cookie_name(), value, max_age=int(_lifetime().total_seconds()),
+                            path="/", httponly=True, samesite="Lax",
                             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
         return response
 
@@ -73,7 +77,8 @@ def logout_volunteer() -> None:
 
     @after_this_request
     def _clear(response):
-        response.delete_cookie(COOKIE, httponly=True, samesite="Lax")
+        response.delete_cookie(cookie_name(), path="/", httponly=True, samesite="Lax",
+                               secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
         return response
 
 

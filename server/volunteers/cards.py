@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import qr
-
+from .. import prints
 from ..codes.operations import code_url
 from ..core.errors import NotFound
 from ..core.i18n import _l
@@ -14,19 +13,19 @@ from . import teams
 from .models import Volunteer
 
 
-def card_for(volunteer: Volunteer, general_name: str | None = None) -> qr.Card:
+def card_for(volunteer: Volunteer, general_name: str | None = None) -> prints.Card:
     code = ops.volunteer_code(volunteer)
     if code is None:
         raise NotFound(_l("This volunteer has no valid code."), "no_live_code")
     if general_name is None:
         general = teams.general_team()
         general_name = general.name if general else ""
-    return qr.Card(name=volunteer.name, number=volunteer.number, team=general_name,
-                   url=code_url(code), version_label=f"码版本 v{code.version}")
+    return prints.Card(name=volunteer.name, number=volunteer.number, team=general_name,
+                         url=code_url(code), version_label=f"码版本 v{code.version}")
 
 
 def card_png(volunteer: Volunteer) -> bytes:
-    return qr.card_png(card_for(volunteer))
+    return prints.card_png(card_for(volunteer))
 
 
 def cards_pdf(volunteers: Iterable[Volunteer], per_page: int = 10) -> bytes:
@@ -37,4 +36,4 @@ def cards_pdf(volunteers: Iterable[Volunteer], per_page: int = 10) -> bytes:
              if v.is_active and ops.volunteer_code(v) is not None]
     if not cards:
         raise NotFound(_l("No volunteer here has a valid code to print."), "nothing_to_print")
-    return qr.cards_pdf(cards, per_page=per_page)
+    return prints.cards_pdf(cards, per_page=per_page)

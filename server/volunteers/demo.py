@@ -1,4 +1,5 @@
-"""Demo volunteers: the general team, its 15 branch teams and 300 volunteers over the district."""
+"""Demo volunteers: the general team, its 15 district branch teams, a team of each town's own
+at its institute, and 300 volunteers over the district."""
 
 from __future__ import annotations
 
@@ -66,11 +67,30 @@ def _ensure_teams(center: Site) -> tuple[int, list[Team]]:
     return added, branches
 
 
+def _ensure_town_teams(center: Site) -> tuple[int, list[Team]]:
+    """Each town's own team (镇志愿服务队), serving its institute: an order escalated to the
+    institute has a team of the town to go to, besides the district's branch teams."""
+    added, town_teams = 0, []
+    for institute in db.session.scalars(select(Site).where(
+            Site.parent_id == center.id, Site.kind == SiteKind.INSTITUTE).order_by(Site.id)):
+        town = institute.name.removesuffix("新时代文明实践所")
+        name = f"{town}志愿服务队"
+        team = db.session.scalar(select(Team).where(Team.name == name))
+        if team is None:
+            team = teams.create_team(name, institute, actor=ACTOR,
+                                     description=f"{town}的志愿者，服务本镇各村（社区）")
+            added += 1
+        town_teams.append(team)
+    return added, town_teams
+
+
 def load() -> dict[str, int]:
     center = db.session.scalar(select(Site).where(Site.kind == SiteKind.CENTER))
     if center is None:
         return {"volunteers": 0, "teams": 0}
     teams_added, branches = _ensure_teams(center)
+    towns_added, town_teams = _ensure_town_teams(center)
+    teams_added += towns_added
     sites = list(db.session.scalars(select(Site).where(Site.is_active.is_(True))
                                     .order_by(Site.id)))
     by_name = {s.name: s for s in sites}
@@ -90,7 +110,11 @@ def load() -> dict[str, int]:
             logins.set_password(volunteer, DEMO_PASSWORD)
         added += 1
     db.session.flush()
-    for team in [teams.general_team(), *branches]:
+    for team in town_teams:  # every volunteer of the town (joining twice changes nothing)
+        for volunteer in db.session.scalars(ops.scoped_query(team.site)):
+            teams.add_member(team, volunteer, actor=ACTOR)
+    db.session.flush()
+    for team in [teams.general_team(), *branches, *town_teams]:
         if teams.leader(team) is None and team.members:
             members = sorted(team.members, key=lambda m: m.volunteer_id)
             chosen = members[len(members) // 2]  # not always the README's demo volunteer

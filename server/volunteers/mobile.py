@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -11,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 import qr
 
 from ..codes.operations import code_url
+from ..core import limits
 from ..core.errors import DomainError
 from ..core.forms import ActionForm as ConfirmForm
 from ..core.i18n import _, _l
@@ -38,10 +41,6 @@ class SetPasswordForm(FlaskForm):
     again = PasswordField(_l("The same password again"), validators=[DataRequired()])
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
 @bp.get("/")
 @volunteer_login_required
 def home():
@@ -55,8 +54,10 @@ def home():
 
 @bp.get("/welcome")
 def login_needed():
-    """Where @volunteer_login_required sends a phone without a session. No password field."""
-    return render_template("volunteers/phone_needed.html")
+    """Where @volunteer_login_required sends a phone without a session. No password field: a
+    link to the login page, with the address to check before typing one."""
+    return render_template("volunteers/phone_needed.html",
+                           host=urlsplit(current_app.config["BASE_URL"]).netloc)
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
@@ -77,10 +78,13 @@ def link(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+# Only refused passwords count: per address, and per volunteer number from any address.
+@limiter.limit(limits.limit("RATELIMIT_LOGIN"), methods=["POST"], deduct_when=limits.failed)
+@limiter.limit(limits.limit("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"],
+               deduct_when=limits.failed, key_func=limits.by_form_field("number"))
 def login():
-    """Number + password, for volunteers who set one after a link login; linked from nowhere
-    a poster leads."""
+    """Number + password, for volunteers who set one after a link login; linked from the
+    welcome page, which says which address to check first."""
     if current_volunteer() is not None:
         return redirect(url_for(".home"))
     form = PasswordLoginForm()

@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.schema import unique_where
-from ..core.timeutil import utcnow
+from ..core.timeutil import UtcDateTime, utcnow
 from ..extensions import db
 from ..sites.models import Site
 
@@ -42,7 +41,7 @@ class Team(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)  # the unit it serves
     description: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     site: Mapped[Site] = relationship()
     parent: Mapped[Team | None] = relationship(remote_side=[id])
@@ -67,7 +66,7 @@ class Volunteer(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Bumped to log the volunteer out of every phone (lost phone, password change).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     home_site: Mapped[Site] = relationship()
     memberships: Mapped[list[TeamMember]] = relationship(back_populates="volunteer")
@@ -81,15 +80,20 @@ class Volunteer(db.Model):
     @property
     def masked_name(self) -> str:
         """For public screens (kiosk, honor roll): 张*明."""
-        name = self.name or ""
-        if len(name) <= 1:
-            return name
-        if len(name) == 2:
-            return name[0] + "*"
-        return name[0] + "*" * (len(name) - 2) + name[-1]
+        return mask_name(self.name)
 
     def __repr__(self) -> str:
         return f"<Volunteer {self.number}>"
+
+
+def mask_name(name: str | None) -> str:
+    """A name as public screens show it: 张*明, 王*, 李."""
+    name = name or ""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 class TeamMember(db.Model):
@@ -103,7 +107,7 @@ class TeamMember(db.Model):
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), primary_key=True,
                                               index=True)
     is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     team: Mapped[Team] = relationship(back_populates="members")
     volunteer: Mapped[Volunteer] = relationship(back_populates="memberships")
@@ -129,8 +133,8 @@ class LoginLink(db.Model):
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     volunteer: Mapped[Volunteer] = relationship()

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from ..codes import operations as codes
 from ..codes.models import ServiceCode
 from ..core import audit
-from ..core.errors import Forbidden, NotFound, ValidationError
+from ..core.errors import NotFound, ValidationError
+from ..core.fields import clean_reason
 from ..core.i18n import _l
 from ..core.timeutil import LOCAL_TZ, utcnow
 from ..extensions import db
@@ -77,9 +78,10 @@ def clean_skills(value) -> list[str]:
 
 def _check_scope(actor, site: Site) -> None:
     # Admin accounts are scoped; the CLI and the demo loader pass a label instead.
+    # A site outside the admin's subtree is refused as a missing one is: ids cannot be probed.
     if hasattr(actor, "can_manage") and not actor.can_manage(site):
-        raise Forbidden(_l("This site is outside the part of the network you manage."),
-                        "out_of_scope", field="home_site_id")
+        raise ValidationError(_l("Choose the volunteer's home site."), "site_required",
+                              field="home_site_id")
 
 
 def home_site(site_or_id, actor=None) -> Site:
@@ -139,6 +141,13 @@ def require_by_number(number: str) -> Volunteer:
 def _locked(volunteer: Volunteer) -> Volunteer:
     return db.session.scalar(select(Volunteer).where(Volunteer.id == volunteer.id)
                              .with_for_update().execution_options(populate_existing=True))
+
+
+def others_with_phone(volunteer: Volunteer) -> int:
+    """How many other volunteers have this volunteer's phone number (a family phone is
+    allowed, but it is often a typo: the dashboard warns)."""
+    return db.session.scalar(select(func.count()).select_from(Volunteer).where(
+        Volunteer.phone == volunteer.phone, Volunteer.id != volunteer.id)) or 0
 
 
 def create_volunteer(*, name, phone, home_site_id=None, site: Site | None = None, skills=None,
@@ -213,9 +222,7 @@ def volunteer_code(volunteer: Volunteer) -> ServiceCode | None:
 
 def reissue_code(volunteer: Volunteer, reason: str, *, actor=None) -> ServiceCode:
     """A lost card: the old code is withdrawn (kiosks refuse it) and the next version issued."""
-    if not " ".join((reason or "").split()):
-        raise ValidationError(_l("Say why the code is replaced."), "reason_required",
-                              field="reason")
+    reason = clean_reason(reason, _l("Say why the code is replaced."))
     volunteer = _locked(volunteer)
     if not volunteer.is_active:
         raise ValidationError(_l("A deactivated volunteer gets no code."), "volunteer_inactive")

@@ -38,7 +38,8 @@ VOLUNTEER_CREATE = openapi.component("VolunteerCreate", {
     "required": ["name", "phone", "home_site_id"],
     "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX},
-        "phone": {"type": "string", "pattern": r"^1[3-9]\d{9}$"},
+        "phone": {"type": "string", "pattern": r"^1[3-9]\d{9}$",
+                  "x-error-code": "invalid_phone"},
         "home_site_id": {"type": "integer"},
         "skills": {"type": "array", "maxItems": SKILLS_MAX,
                    "items": {"type": "string", "maxLength": SKILL_MAX}},

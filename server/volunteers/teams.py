@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.i18n import _l
 from ..extensions import db
 from ..sites.models import Site
@@ -41,9 +41,9 @@ def _clean(value, field: str, limit: int, required: bool) -> str:
 def _check_site(site: Site, actor) -> None:
     if not site.is_active:
         raise ValidationError(_l("The site is deactivated."), "site_inactive", field="site_id")
-    if hasattr(actor, "can_manage") and not actor.can_manage(site):
-        raise Forbidden(_l("This site is outside the part of the network you manage."),
-                        "out_of_scope")
+    if hasattr(actor, "can_manage") and not actor.can_manage(site):  # as if it were missing
+        raise ValidationError(_l("Choose the site the team serves."), "site_required",
+                              field="site_id")
 
 
 def create_team(name, site: Site, *, is_general: bool = False, description: str = "",
@@ -66,6 +66,52 @@ def create_team(name, site: Site, *, is_general: bool = False, description: str 
     db.session.flush()
     audit.record("team.create", team, actor=actor, name=name, is_general=is_general)
     return team
+
+
+def update_team(team: Team, *, name, description="", site: Site | None = None,
+                actor=None) -> Team:
+    """Rename, describe or move a team to another unit it serves (one the actor manages).
+    The general team stays at the district's center: it serves the whole network."""
+    name = _clean(name, "name", TEAM_NAME_MAX, True)
+    description = _clean(description, "description", DESCRIPTION_MAX, False)
+    team = _locked(team)
+    site = site or team.site
+    if site.id != team.site_id:
+        if team.is_general:
+            raise ValidationError(_l("The general team serves the whole network; it cannot "
+                                     "move."), "general_fixed", field="site_id")
+        _check_site(site, actor)
+    if db.session.scalar(select(Team.id).where(Team.name == name, Team.id != team.id)):
+        raise Conflict(_l("A team with this name already exists."), "duplicate_name",
+                       field="name")
+    changed = {key: [getattr(team, key), value] for key, value in
+               (("name", name), ("description", description), ("site_id", site.id))
+               if getattr(team, key) != value}
+    team.name, team.description, team.site_id = name, description, site.id
+    db.session.flush()
+    if changed:
+        audit.record("team.update", team, actor=actor, **changed)
+    return team
+
+
+def set_active(team: Team, active: bool, *, actor=None) -> Team:
+    """A deactivated team is named nowhere any more: not offered for dispatch, menu items or
+    activities, and orders routed to it by rule go to the next team up. Members stay, so
+    reactivating it brings it back as it was. The general team is never deactivated."""
+    team = _locked(team)
+    if not active and team.is_general:
+        raise ValidationError(_l("The general team cannot be deactivated."), "general_fixed")
+    if team.is_active != bool(active):
+        team.is_active = bool(active)
+        db.session.flush()
+        audit.record("team.activate" if active else "team.deactivate", team, actor=actor,
+                     name=team.name)
+    return team
+
+
+def _locked(team: Team) -> Team:
+    return db.session.scalar(select(Team).where(Team.id == team.id).with_for_update()
+                             .execution_options(populate_existing=True))
 
 
 def membership(team: Team, volunteer: Volunteer) -> TeamMember | None:
@@ -135,6 +181,30 @@ def unset_leader(team: Team, *, actor=None) -> None:
 def leader(team: Team) -> TeamMember | None:
     return db.session.scalar(select(TeamMember).where(TeamMember.team_id == team.id,
                                                       TeamMember.is_leader.is_(True)))
+
+
+def usable_by(site: Site) -> list[Team]:
+    """The active teams a unit may name (dispatch an order to, let organise an activity or a
+    project): those of its own subtree and those of the units above it — a district or town
+    team serves every place below it. The general team first, then by name."""
+    return list(db.session.scalars(
+        select(Team).join(Site, Site.id == Team.site_id)
+        .where(Team.is_active.is_(True),
+               Site.path.startswith(site.path, autoescape=True)
+               | Team.site_id.in_(site.ancestor_ids))
+        .order_by(Team.is_general.desc(), Team.name)))
+
+
+def require_usable(team_id, site: Site) -> Team:
+    """A team `site` may name; any other (another town's, inactive, missing) is refused the
+    same way, as not found."""
+    try:
+        number = int(team_id)
+    except (TypeError, ValueError):
+        number = None
+    if number is not None and any(t.id == number for t in usable_by(site)):
+        return db.session.get(Team, number)
+    raise NotFound(_l("No such team."), "team_not_found", field="team_id")
 
 
 def all_teams() -> list[Team]:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import qr  # noqa: E402
 from kiosk.core import Kiosk  # noqa: E402
 from kiosk.scanner import Scanner  # noqa: E402
-from tests.kiosk.conftest import camera_frame, empty_frame  # noqa: E402
+from tests.fixtures.kiosk import camera_frame, empty_frame  # noqa: E402
 
 BASE = "https://zhaohua.example.org"
 
@@ -42,7 +42,7 @@ def card_frames(key: qr.SigningKey, n: int) -> list[np.ndarray]:
     for i in range(n):
         payload = qr.Payload("volunteer", f"ZH2026{i:05d}", 1, int(time.time()) - 60, None,
                              key.key_id)
-        frames.append(camera_frame(qr.code_url(BASE, qr.sign(payload, key)), seed=100 + i))
+        frames.append(camera_frame(qr.tokens.code_url(BASE, qr.sign(payload, key)), seed=100 + i))
     return frames
 
 

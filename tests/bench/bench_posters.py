@@ -13,7 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from qr import CodeType, Payload, Poster, SigningKey, code_url, posters_pdf, sign, to_png  # noqa: E402
+from qr import Payload, SigningKey, sign, to_png  # noqa: E402
+from qr.payload import CodeType  # noqa: E402
+from qr.tokens import code_url  # noqa: E402
+from server.prints import Poster, posters_pdf  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,10 +89,12 @@ def _history(volunteer_id: int, site_id: int, device_id: int, count: int) -> lis
 def verify(url: str, sent: list[tuple[str, str]]) -> str:
     """Compare the shifts in the database with the answers the kiosks received, and the time
     bank with the shifts: each shift that earned points has exactly one credit of them."""
+    from server.core.audit import AuditEvent
+    from server.devices.models import KioskAction
     from server.extensions import db
     from server.ledger.models import Transfer
     from server.ledger.operations import points_for_minutes
-    from server.shifts.models import KioskAction, Shift
+    from server.shifts.models import Shift
     from server.volunteers.models import Volunteer
 
     expected = Counter(number for number, action in sent if action == "in")
@@ -108,10 +110,14 @@ def verify(url: str, sent: list[tuple[str, str]]) -> str:
                       Shift.credited_minutes > 0, recent)) if points_for_minutes(minutes) > 0}
         credits = Counter()
         credits_off = 0
-        for source_type, source_id, amount in db.session.execute(
-                select(Transfer.source_type, Transfer.source_id, Transfer.amount)):
+        transfer_ids = set()
+        for transfer_id, source_type, source_id, amount in db.session.execute(
+                select(Transfer.id, Transfer.source_type, Transfer.source_id, Transfer.amount)):
             credits[source_id] += 1
+            transfer_ids.add(str(transfer_id))
             credits_off += source_type != "shift" or earned.get(source_id) != amount
+        audited = Counter(db.session.scalars(select(AuditEvent.target_id).where(
+            AuditEvent.action == "ledger.post", AuditEvent.target_type == "ledger_transfer")))
         db.engine.dispose()
     found, found_closed = defaultdict(int), defaultdict(int)
     for number, ended in rows:
@@ -122,9 +128,47 @@ def verify(url: str, sent: list[tuple[str, str]]) -> str:
     closes_off = sum(abs(found_closed[v] - closed.get(v, 0)) for v in set(found) | set(closed))
     credits_off += sum(credits[shift_id] != 1 for shift_id in earned) \
         + sum(n - 1 for n in credits.values() if n > 1)
+    audits_off = sum(audited[t] != 1 for t in transfer_ids) + len(set(audited) - transfer_ids)
     ok = lost == 0 and extra == 0 and closes_off == 0 and actions == len(sent) \
-        and credits_off == 0
+        and credits_off == 0 and audits_off == 0
     return (f"{'OK' if ok else 'MISMATCH'}: {len(sent)} actions answered, {actions} stored; "
             f"{sum(expected.values())} sign-ins sent, {len(rows)} shifts; lost {lost}, "
             f"duplicated {extra}, sign-outs off by {closes_off}; {len(earned)} shifts "
-            f"earned points, {sum(credits.values())} credits, off by {credits_off}")
+            f"earned points, {sum(credits.values())} credits, off by {credits_off}; "
+            f"{sum(audited.values())} credits audited, off by {audits_off}")
+
+
+def statement_counts() -> str:
+    """The statements one kiosk sign-in and one crediting sign-out run (as
+    tests/shifts/test_statement_budget.py counts them), on a throwaway SQLite database."""
+    import tempfile
+
+    from sqlalchemy import event
+
+    from server.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/count.sqlite3"
+        [kiosk] = prepare(url, 1, 2)
+        app = _app(url)
+        client = app.test_client()
+        seen: list[str] = []
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+        base = datetime.now(UTC) - timedelta(days=3)
+        counts = []
+        for n, (card, minutes) in enumerate([(0, 0), (0, 60), (1, 0), (0, 120), (0, 180)]):
+            seen.clear()
+            at = (base + timedelta(minutes=minutes)).isoformat()
+            client.post("/api/v1/kiosk/actions", headers={
+                "Authorization": f"Bearer {kiosk['secret']}"}, json={
+                "actions": [{"key": f"count{n}", "kind": "sign", "client_time": at,
+                             "body": {"code": kiosk["cards"][card]["card"]}}],
+                "clock_offset_ms": 0})
+            counts.append(sum(not s.startswith(("BEGIN", "COMMIT")) for s in seen))
+        engine.dispose()
+    # The first two reads warm up (the kiosk's clock offset, a first credit's account).
+    return (f"statements per sign: {counts[3]} for a sign-in, {counts[4]} for a crediting "
+            f"sign-out (plus BEGIN IMMEDIATE on SQLite; PostgreSQL adds the pool's pre-ping, "
+            f"BEGIN and COMMIT round trips)")

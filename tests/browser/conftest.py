@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -58,3 +60,53 @@ def shot(backend):
         return path
 
     return take
+
+
+AXE_CACHE = Path.home() / ".cache" / "wenming-test" / "axe-core"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from the npm registry, cached outside the repository (never committed)."""
+    script = AXE_CACHE / "package" / "axe.min.js"
+    if not script.exists():
+        AXE_CACHE.mkdir(parents=True, exist_ok=True)
+        out = subprocess.run(["npm", "pack", "axe-core@4", "--json", "--pack-destination",
+                              str(AXE_CACHE)], check=True, capture_output=True, text=True)
+        tarball = AXE_CACHE / json.loads(out.stdout)[0]["filename"]
+        subprocess.run(["tar", "xzf", str(tarball), "-C", str(AXE_CACHE)], check=True)
+    return script.read_text()
+
+
+@pytest.fixture
+def catalog_item(db, network):
+    from server.ledger import catalog
+
+    item = catalog.save_item(network["library"], name="环保购物袋", kind="goods",
+                             cost_points=30, stock=5)
+    catalog.save_item(network["library"], name="爱心理发", kind="service", cost_points=500)
+    db.session.commit()
+    return item
+
+
+@pytest.fixture
+def kiosk(tmp_path, teams, menu, catalog_item, live_backend, enrollment_code):
+    """A kiosk app enrolled at the library through the API, synced once (menu and catalog
+    cached). For the browser tests it stands in for the plugin's headless `kiosk`."""
+    from kiosk.app import KioskApp
+    from kiosk.client import Client
+    from tests.fixtures.kiosk import empty_frame, wait_until, write_frame
+
+    server = f"http://127.0.0.1:{live_backend.port}"
+    camera = tmp_path / "camera"
+    write_frame(camera, "a-room.png", empty_frame())
+    app = KioskApp(server, str(tmp_path / "data"), str(camera), port=0, refresh_seconds=1.0)
+    app.kiosk.apply_enrollment(Client(server).enroll(enrollment_code(), "测试机", "t"))
+    app.camera = camera
+    app.sync.first_backoff = app.sync.max_backoff = 0.3
+    app.scanner.repeat_seconds = 1.0
+    app.start()
+    wait_until(lambda: app.kiosk.store.get("menu") and app.kiosk.store.get("catalog"),
+               message="the kiosk never cached the menu and the catalog")
+    yield app
+    app.stop()

@@ -1,7 +1,6 @@
 """The kiosk touchscreen's questions in Chromium, against the real server: 点单, 评单 (and the
 volunteer's completion by order code), 积分兑换, and an order placed while the server is down."""
 
-# ruff: noqa: F811  (pytest fixtures imported by name)
 from __future__ import annotations
 
 import cv2
@@ -10,60 +9,10 @@ import pytest
 from sqlalchemy import select
 
 import qr
-from tests.browser.test_kiosk_ui import axe_source, check_page  # noqa: F401  (fixture)
-from tests.kiosk.conftest import (  # noqa: F401  (fixtures)
-    camera_frame,
-    empty_frame,
-    enrollment_code,
-    live_backend,
-    make_volunteers,
-    wait_until,
-    write_frame,
-    written,
-)
-from tests.orders.conftest import menu, teams  # noqa: F401  (fixtures)
+from tests.browser.kiosk_checks import check_page, open_kiosk
+from tests.fixtures.kiosk import camera_frame, wait_until, write_frame, written
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def catalog_item(db, network):
-    from server.ledger import catalog
-
-    item = catalog.save_item(network["library"], name="环保购物袋", kind="goods",
-                             cost_points=30, stock=5)
-    catalog.save_item(network["library"], name="爱心理发", kind="service", cost_points=500)
-    db.session.commit()
-    return item
-
-
-@pytest.fixture
-def kiosk(tmp_path, teams, menu, catalog_item, live_backend, enrollment_code):  # noqa: F811
-    """A kiosk enrolled at the library through the API, synced once (menu and catalog cached)."""
-    from kiosk.app import KioskApp
-    from kiosk.client import Client
-
-    server = f"http://127.0.0.1:{live_backend.port}"
-    camera = tmp_path / "camera"
-    write_frame(camera, "a-room.png", empty_frame())
-    app = KioskApp(server, str(tmp_path / "data"), str(camera), port=0, refresh_seconds=1.0)
-    app.kiosk.apply_enrollment(Client(server).enroll(enrollment_code(), "测试机", "t"))
-    app.camera = camera
-    app.sync.first_backoff = app.sync.max_backoff = 0.3
-    app.scanner.repeat_seconds = 1.0
-    app.start()
-    wait_until(lambda: app.kiosk.store.get("menu") and app.kiosk.store.get("catalog"),
-               message="the kiosk never cached the menu and the catalog")
-    yield app
-    app.stop()
-
-
-def _page(browser, kiosk, landscape=True):
-    size = {"width": 1920, "height": 1080} if landscape else {"width": 1080, "height": 1920}
-    page = browser.new_page(viewport=size)
-    page.goto(kiosk.url)
-    page.get_by_role("button", name="我要点单").wait_for()
-    return page
 
 
 def _type_phone(page, phone: str) -> None:
@@ -79,11 +28,11 @@ def _orders(db, phone):
     return db.session.scalars(select(Order).where(Order.phone == phone)).all()
 
 
-def test_resident_orders_at_the_kiosk(kiosk, browser, shot, axe_source, db, menu,  # noqa: F811
+def test_resident_orders_at_the_kiosk(kiosk, browser, shot, axe_source, db, menu,
                                       network):
     from server.codes.operations import code_url
     from server.orders.operations import order_code
-    page = _page(browser, kiosk)
+    page = open_kiosk(browser, kiosk)
     shot(page, "kiosk-flow-idle-landscape")
     check_page(page, axe_source)
     page.get_by_role("button", name="我要点单").click()
@@ -136,8 +85,8 @@ def test_resident_orders_at_the_kiosk(kiosk, browser, shot, axe_source, db, menu
 
 
 def test_an_order_placed_while_the_server_is_down_arrives_after_the_restart(
-        kiosk, browser, shot, db, live_backend):  # noqa: F811
-    page = _page(browser, kiosk)
+        kiosk, browser, shot, db, live_backend):
+    page = open_kiosk(browser, kiosk)
     live_backend.stop()
     page.get_by_role("button", name="我要点单").click()
     page.get_by_role("button", name="电影放映").click()
@@ -158,7 +107,7 @@ def test_an_order_placed_while_the_server_is_down_arrives_after_the_restart(
     page.close()
 
 
-def _served_order(db, network, menu, teams, *, completed: bool):  # noqa: F811
+def _served_order(db, network, menu, teams, *, completed: bool):
     """An order of the library accepted by the team member (and completed, if asked)."""
     from server.codes.operations import code_url
     from server.orders import operations as ops
@@ -173,11 +122,11 @@ def _served_order(db, network, menu, teams, *, completed: bool):  # noqa: F811
 
 
 def test_resident_rates_an_order_by_showing_its_code(kiosk, browser, shot, axe_source, db,
-                                                     network, menu, teams):  # noqa: F811
+                                                     network, menu, teams):
     from server.orders.models import Order, Rating
 
     number, url = _served_order(db, network, menu, teams, completed=True)
-    page = _page(browser, kiosk, landscape=False)
+    page = open_kiosk(browser, kiosk, landscape=False)
     write_frame(kiosk.camera, "b-order.png", camera_frame(url, seed=21))
     page.get_by_text("请为这次服务打分").wait_for(timeout=20_000)
     (kiosk.camera / "b-order.png").unlink()
@@ -206,12 +155,12 @@ def test_resident_rates_an_order_by_showing_its_code(kiosk, browser, shot, axe_s
 
 def test_volunteer_confirms_completion_then_the_resident_rates(kiosk, browser, shot, axe_source,
                                                                db, network, menu,
-                                                               teams):  # noqa: F811
+                                                               teams):
     from server.ledger.models import Transfer
     from server.orders.models import Order
 
     number, url = _served_order(db, network, menu, teams, completed=False)
-    page = _page(browser, kiosk)
+    page = open_kiosk(browser, kiosk)
     write_frame(kiosk.camera, "b-order.png", camera_frame(url, seed=22))
     page.get_by_text("请志愿者确认：这次服务已经完成了吗？").wait_for(timeout=20_000)
     (kiosk.camera / "b-order.png").unlink()
@@ -239,7 +188,7 @@ def test_volunteer_confirms_completion_then_the_resident_rates(kiosk, browser, s
 
 
 def test_volunteer_redeems_points_at_the_kiosk(kiosk, browser, shot, axe_source, db,
-                                               make_volunteers, catalog_item):  # noqa: F811
+                                               make_volunteers, catalog_item):
     from server.ledger import operations as ledger
     from server.ledger.models import Item, Redemption
     from server.shifts.models import Shift
@@ -249,7 +198,7 @@ def test_volunteer_redeems_points_at_the_kiosk(kiosk, browser, shot, axe_source,
     with written(db):
         volunteer = db.session.scalar(select(Volunteer).where(Volunteer.number == number))
         ledger.adjust(volunteer, 100, "测试积分")
-    page = _page(browser, kiosk, landscape=False)
+    page = open_kiosk(browser, kiosk, landscape=False)
     page.get_by_role("button", name="积分兑换").click()
     page.locator("#f-redeem-wait").get_by_text("请把志愿者码对准摄像头").wait_for()
     shot(page, "kiosk-flow-redeem-wait-portrait")

@@ -2,65 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
+from tests.browser.kiosk_checks import check_page
+from tests.fixtures.kiosk import camera_frame, empty_frame, wait_until, write_frame, written
 from tests.forgery import tampered
-from tests.kiosk.conftest import (  # noqa: F401  (fixtures)
-    camera_frame,
-    empty_frame,
-    enrollment_code,
-    live_backend,
-    make_volunteers,
-    wait_until,
-    write_frame,
-    written,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-AXE_CACHE = Path.home() / ".cache" / "wenming-test" / "axe-core"
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    """axe-core from the npm registry, cached outside the repository (never committed)."""
-    script = AXE_CACHE / "package" / "axe.min.js"
-    if not script.exists():
-        AXE_CACHE.mkdir(parents=True, exist_ok=True)
-        out = subprocess.run(["npm", "pack", "axe-core@4", "--json", "--pack-destination",
-                              str(AXE_CACHE)], check=True, capture_output=True, text=True)
-        tarball = AXE_CACHE / json.loads(out.stdout)[0]["filename"]
-        subprocess.run(["tar", "xzf", str(tarball), "-C", str(AXE_CACHE)], check=True)
-    return script.read_text()
-
-
-def check_page(page, axe_source: str) -> None:
-    """No serious or critical axe violations; visible text >= 24 px; buttons >= 64 px."""
-    page.add_script_tag(content=axe_source)
-    report = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in report["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == [], bad
-    small = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(el => {
-        if (!el.offsetParent || ![...el.childNodes].some(n => n.nodeType === 3 &&
-            n.textContent.trim())) return false;
-        return parseFloat(getComputedStyle(el).fontSize) < 24;
-    }).map(el => el.id || el.tagName)""")
-    assert small == []
-    tiny = page.evaluate("""() => [...document.querySelectorAll('button, a')]
-        .filter(el => el.offsetParent).filter(el => {
-            const r = el.getBoundingClientRect(); return r.width < 64 || r.height < 64;
-        }).map(el => el.id)""")
-    assert tiny == []
-
-
 @pytest.fixture
-def kiosk_app(tmp_path, live_backend):  # noqa: F811
+def kiosk_app(tmp_path, live_backend):
     from kiosk.app import KioskApp
 
     camera = tmp_path / "camera"
@@ -74,8 +26,8 @@ def kiosk_app(tmp_path, live_backend):  # noqa: F811
     app.stop()
 
 
-def test_kiosk_screens(kiosk_app, browser, shot, axe_source, make_volunteers,  # noqa: F811
-                       enrollment_code, db, network, live_backend):  # noqa: F811
+def test_kiosk_screens(kiosk_app, browser, shot, axe_source, make_volunteers,
+                       enrollment_code, db, network, live_backend):
     from server.core.audit import AuditEvent
     from server.devices import operations as dops
     from server.devices.models import Device

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from server.demo.district import DEMO_PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
@@ -86,3 +88,55 @@ def test_phone_orders_volunteer_serves_resident_rates(app, live_server, browser,
     assert resident.locator("#status").inner_text() == "已评价"
     assert "★★★★★" in resident.locator(".stars-shown").inner_text()
     shot(resident, "orders-06-phone-rated")
+
+
+@pytest.mark.app_config({"OPEN311_API_KEYS": "city-app"})
+def test_an_open311_report_without_phone_reads_no_callback(app, live_server, browser, shot,
+                                                           axe_source):
+    """Over real HTTP, in the spec's XML: a report without phone; the volunteer who accepts it
+    and the admin who opens it see that there is no one to call back."""
+    from urllib.parse import urlencode
+    from urllib.request import urlopen
+
+    from defusedxml import ElementTree as SafeET
+
+    from server.extensions import db
+    from server.orders.models import ServiceItem
+    from server.sites.models import Site
+
+    with app.app_context():
+        item = db.session.scalar(select(ServiceItem).where(ServiceItem.name == "阅读推广进村"))
+        library = db.session.scalar(select(Site).where(Site.name == "区图书馆"))
+        form = {"api_key": "city-app", "service_code": str(item.id),
+                "address_id": str(library.id), "description": "门口台阶松动"}
+    with urlopen(f"{live_server}/open311/v2/requests.xml", urlencode(form).encode()) as answer:
+        assert answer.headers["Content-Type"].startswith("text/xml")
+        root = SafeET.fromstring(answer.read())
+    assert root.tag == "service_requests"
+    number = root.find("request/service_request_id").text
+
+    token, _ = _dispatch_to_new_volunteer(app, number)
+    volunteer = browser.new_page(**PHONE)
+    volunteer.goto(f"{live_server}/v/link/{token}")
+    volunteer.locator("form button[type=submit]").first.click()
+    volunteer.goto(live_server + "/v/orders")
+    volunteer.locator(f"#order-{number}").get_by_role("button", name="接单").click()
+    card = volunteer.locator(f"#order-{number}")
+    line = card.locator(".no-callback")
+    assert "无法回电" in line.inner_text() and "报告人未留电话" in line.inner_text()
+    assert line.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 24  # 18 pt
+    assert card.locator("a[href^='tel:']").count() == 0
+    shot(volunteer, "orders-07-volunteer-no-callback")
+    volunteer.add_script_tag(content=axe_source)
+    report = volunteer.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert [v["id"] for v in report["violations"] if v["impact"] in ("serious", "critical")] == []
+
+    admin = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    admin.goto(live_server + "/login")
+    admin.fill("#username", "admin")
+    admin.fill("#password", DEMO_PASSWORD)
+    admin.click("button[type=submit]")
+    admin.wait_for_url("**/admin/")
+    admin.goto(f"{live_server}/admin/orders/{number}")
+    assert "无法回电" in admin.locator(".facts").inner_text()
+    shot(admin, "orders-08-admin-no-callback")

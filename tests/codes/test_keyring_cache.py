@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 import qr
+from qr.payload import CodeType
 from server.codes import keys
 from server.codes import operations as ops
 
@@ -19,7 +20,7 @@ def test_a_stale_cached_key_under_a_reused_kid_lets_nothing_through(app, db, cod
     kid = keys.current_record().kid
     stranger = qr.SigningKey.generate(kid)
     app.extensions["codes.keyring"] = qr.Keyring.from_keys([stranger])
-    payload = qr.Payload(type=qr.CodeType("point"), subject=coded["library"].subject,
+    payload = qr.Payload(type=CodeType("point"), subject=coded["library"].subject,
                          version=coded["library"].version, issued_at=int(DAY.timestamp()),
                          expires_at=None, key_id=kid)
     with pytest.raises(ops.CodeRejected) as caught:

@@ -116,11 +116,19 @@ def test_dashboard_code_page_downloads_and_rotation(client, login, db, coded, ne
                                                             "reason": "海报破损"})
     db.session.rollback()
     assert ops.point_code(network["library"]).version == 2
-    client.post(f"/admin/sites/{site_id}/code/revoke", data={"csrf_token": token, "reason": ""})
+    client.post(f"/admin/sites/{site_id}/code/revoke", data={"csrf_token": token, "reason": "",
+                                                            "confirmed": "1"})
     db.session.rollback()
     assert ops.point_code(network["library"]) is not None  # a reason is required
-    client.post(f"/admin/sites/{site_id}/code/revoke", data={"csrf_token": token,
-                                                            "reason": "站点关闭"})
+    asked = client.post(f"/admin/sites/{site_id}/code/revoke", data={"csrf_token": token,
+                                                                    "reason": "站点关闭"})
+    assert asked.status_code == 200 and 'name="confirmed" value="1"' in asked.get_data(
+        as_text=True)
+    db.session.rollback()
+    assert ops.point_code(network["library"]) is not None  # asked first, nothing done
+    client.post(f"/admin/sites/{site_id}/code/revoke", data={
+        "csrf_token": csrf_token_in(asked.get_data(as_text=True)), "reason": "站点关闭",
+        "confirmed": "1"})
     db.session.rollback()
     assert ops.point_code(network["library"]) is None
     page = client.get(f"/admin/sites/{site_id}/code").get_data(as_text=True)
@@ -140,11 +148,11 @@ def test_station_admin_cannot_touch_another_sites_code(client, login, create_adm
                                                        network):
     token = login(create_admin("station_admin", network["east_station"]))
     other = network["west_station"].id
-    assert client.get(f"/admin/sites/{other}/code").status_code == 403
-    assert client.get(f"/admin/sites/{other}/code.png").status_code == 403
+    assert client.get(f"/admin/sites/{other}/code").status_code == 404
+    assert client.get(f"/admin/sites/{other}/code.png").status_code == 404
     response = client.post(f"/api/v1/sites/{other}/code/rotate", json={"reason": "x"},
                            headers={"X-CSRFToken": token})
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 @pytest.mark.slow
@@ -179,3 +187,25 @@ def test_a_rotation_that_cannot_finish_keeps_the_old_code(client, login, db, cod
                 data={"csrf_token": token, "reason": "换新"})
     db.session.rollback()
     assert ops.point_code(network["library"]).id == coded["library"].id
+
+
+def test_batch_print_skips_a_code_withdrawn_without_replacement(client, login, db, network,
+                                                                 district_admin, tmp_path):
+    station = network["east_station"]
+    ops.ensure_point_code(station)
+    ops.revoke_point_code(station, "站点撤并")
+    db.session.commit()
+    token = login(district_admin)
+    url = f"/admin/sites/{network['east'].id}/posters.pdf"
+    told = client.post(url, data={"csrf_token": token, "size": "A6"})
+    assert told.status_code == 200 and told.mimetype == "text/html"
+    text = told.get_data(as_text=True)
+    assert station.name in text and "作废" in text
+    db.session.rollback()
+    assert ops.point_code(network["east"]) is None  # nothing issued before the admin agrees
+    printed = client.post(url, data={"csrf_token": token, "size": "A6", "skipped_ok": "1"})
+    assert printed.mimetype == "application/pdf"
+    assert len(rasterise_pdf(printed.data, tmp_path, 100)) == 2  # the institute and the point
+    db.session.rollback()
+    assert ops.point_code(station) is None
+    assert [c.version for c in ops.point_history(station)] == [1]

@@ -37,7 +37,9 @@ def test_enrollment_pairs_a_kiosk_once(client, db, network):
 
     again = client.post("/api/v1/kiosk/enroll", json={"code": code_url(code)})
     assert again.status_code == 410
-    assert again.get_json()["error"]["code"] in ("code_revoked", "enrollment_used")
+    # Used, not "withdrawn and replaced": the answer says what happened.
+    assert again.get_json()["error"]["code"] == "enrollment_used"
+    assert "已更换" not in again.get_json()["error"]["message"]
     assert db.session.scalar(select(Device.id).where(Device.id != device.id)) is None
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from server.devices.models import Device
-from tests.devices.fixtures import sign_action
+from tests.fixtures.devices import sign_action
 
 
 def _device(db, kiosk) -> Device:

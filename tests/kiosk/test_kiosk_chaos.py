@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kiosk.core import Kiosk
 from kiosk.sync import SyncWorker
-from tests.kiosk.conftest import wait_until
+from tests.fixtures.kiosk import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ SCANS = 1000
 
 def test_thousand_offline_scans_sync_exactly_once(tmp_path, proxy, live_backend, network,
                                                   make_volunteers, enrollment_code, db):
-    from server.shifts.models import KioskAction
+    from server.devices.models import KioskAction
 
     sites = [network["library"], network["east_station"], network["west_station"]]
     kiosks, cards = [], []

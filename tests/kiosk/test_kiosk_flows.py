@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import qr
+import qr.tokens
 from kiosk.core import Kiosk
 from kiosk.flows import FlowError
 from kiosk.sync import SyncWorker
@@ -34,7 +35,7 @@ def kiosk(tmp_path, key):
 
 def code(key, kind: str, subject: str) -> str:
     payload = qr.Payload(kind, subject, 1, 1_700_000_000, None, key.key_id)
-    return qr.code_url(BASE, qr.sign(payload, key))
+    return qr.tokens.code_url(BASE, qr.sign(payload, key))
 
 
 def test_an_order_code_opens_a_question_instead_of_a_sign_in(kiosk, key):
@@ -139,7 +140,9 @@ def test_answers_update_the_order_and_balance_caches(kiosk, key):
 def test_the_page_endpoints(kiosk, key):
     client = create_ui(kiosk).test_client()
     assert client.get("/flow/menu.json").get_json() == {"items": MENU}
-    assert client.get("/flow/catalog.json").get_json() == {"items": CATALOG}
+    # each cost also as the parts the voice says it with: 三十
+    assert client.get("/flow/catalog.json").get_json() == {
+        "items": [{**CATALOG[0], "say_cost": ["n3", "n10"]}]}
     # A form post (what another web page could send without asking) is not taken.
     assert client.post("/flow/order", data={"item_id": "3"}).status_code == 400
     bad = client.post("/flow/order", json={"item_id": 3, "phone": "110"})

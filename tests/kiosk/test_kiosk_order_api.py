@@ -1,13 +1,10 @@
 """The server's kiosk endpoints for the touchscreen: this site's menu, an order code's status."""
 
-# ruff: noqa: F811  (pytest fixtures imported by name)
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.devices.fixtures import enroll_kiosk  # noqa: F401
 from tests.forgery import tampered
-from tests.orders.conftest import menu, place, teams  # noqa: F401
 
 
 def test_the_menu_is_this_kiosks_sites(client, db, network, menu, enroll_kiosk):

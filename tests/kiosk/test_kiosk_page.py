@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 import qr
+import qr.presence
 from kiosk.cli import parser
 from kiosk.core import Kiosk
 from kiosk.scanner import Scanner
 from kiosk.ui import create_ui
-from tests.kiosk.conftest import empty_frame
+from tests.fixtures.kiosk import empty_frame
 
 BASE = "https://zhaohua.example.org"
 
@@ -48,9 +49,9 @@ def test_enrolled_page_shows_the_site_and_a_scannable_presence_code(unenrolled):
     svg = client.get("/presence.svg")
     assert svg.mimetype == "image/svg+xml"
     url = unenrolled.presence_url()
-    device, step, mac = qr.parse_presence(url, BASE)
+    device, step, mac = qr.presence.parse_presence(url, BASE)
     assert device == 7
-    qr.check_presence(b"secret", device, step, mac)
+    qr.presence.check_presence(b"secret", device, step, mac)
     preview = client.get("/preview.jpg")
     assert preview.mimetype == "image/jpeg" and preview.data[:2] == b"\xff\xd8"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.kiosk.conftest import camera_frame, empty_frame, wait_until, write_frame
+from tests.fixtures.kiosk import camera_frame, empty_frame, wait_until, write_frame
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import numpy as np
 
 from kiosk.scanner import Scanner
 from kiosk.sources import FolderSource, open_source
-from tests.kiosk.conftest import camera_frame, empty_frame, wait_until, write_frame
+from tests.fixtures.kiosk import camera_frame, empty_frame, wait_until, write_frame
 
 URL = "HTTPS://ZHAOHUA.EXAMPLE.ORG/S/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
@@ -119,3 +119,28 @@ def test_a_blurred_card_held_up_is_read_within_the_fallback_interval():
             scanner.process(empty_frame())
         reads = [scanner.process(frame.image) for _ in range(3)]
         assert [frame.text] in reads, start
+
+
+def test_expensive_miss_frames_take_the_recovery_families_in_turn():
+    from qr.recover import FAMILIES
+
+    scanner = Scanner(None, on_code=lambda text: None, fallback_every=3)
+    for _ in range(9):
+        assert scanner.process(empty_frame()) == []
+    # Frames 1, 4 and 7 are the expensive ones: one family each, in order; the others none.
+    assert [family for family, _ in scanner.schedule.turns] == list(FAMILIES)
+
+
+def test_a_card_bent_on_a_pillar_is_read_on_the_curved_turn():
+    import cv2
+
+    import qr
+    from tests.bench.qr_corpus import frame
+
+    card = frame(1, "cylinder-2", 1)  # the cheap pass and its fallbacks miss it
+    assert qr.decode(cv2.cvtColor(card.image, cv2.COLOR_BGR2GRAY), recover=False) == []
+    # A budget no frame reaches, so each turn tries its family's whole bank: the read comes on
+    # the curved family's turn (frame 4), not before.
+    scanner = Scanner(None, on_code=lambda text: None, fallback_every=3, miss_budget_ms=1e6)
+    reads = [scanner.process(card.image) for _ in range(4)]
+    assert reads == [[], [], [], [card.text]]

@@ -8,21 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 import qr
+import qr.presence
+import qr.tokens
 from kiosk.core import Kiosk
 from kiosk.sync import SyncWorker
-from tests.kiosk.conftest import written
-
-
-@pytest.fixture
-def kiosk(tmp_path, proxy, enrollment_code):
-    """An enrolled kiosk (through the real enroll API) with its first refresh done."""
-    k = Kiosk(proxy.url, tmp_path / "kiosk")
-    assert k.enroll(enrollment_code())
-    sync = SyncWorker(k)
-    sync.once()
-    k.sync = sync
-    yield k
-    k.store.close()
+from tests.fixtures.kiosk import written
 
 
 def _shifts(db, number):
@@ -87,7 +77,7 @@ def test_sign_out_follows_sign_in(kiosk, make_volunteers, db):
 
 
 def test_lost_answers_are_retried_and_applied_once(kiosk, make_volunteers, proxy, db):
-    from server.shifts.models import KioskAction
+    from server.devices.models import KioskAction
 
     volunteers = make_volunteers(3)
     kiosk.sync.once()
@@ -117,7 +107,7 @@ def test_bad_codes_get_a_red_screen_and_an_audit_entry_once_synced(
     if kind == "forged":
         key = qr.SigningKey.generate(key_id=kiosk.keyring().__iter__().__next__().kid)
         payload = qr.Payload("volunteer", number, 1, 1_700_000_000, None, key.key_id)
-        text = qr.code_url("https://zhaohua.example.org", qr.sign(payload, key))
+        text = qr.tokens.code_url("https://zhaohua.example.org", qr.sign(payload, key))
         reason = "这个码未通过验证，可能是伪造或被改动过"
     elif kind == "revoked":
         with written(db):
@@ -180,9 +170,9 @@ def test_presence_code_is_accepted_by_the_server_rules(kiosk, db):
     from server.devices.operations import presence_secret
 
     url = kiosk.presence_url()
-    device_id, step, mac = qr.parse_presence(url, "https://zhaohua.example.org")
+    device_id, step, mac = qr.presence.parse_presence(url, "https://zhaohua.example.org")
     device = db.session.get(Device, device_id)
-    qr.check_presence(presence_secret(device), device_id, step, mac)
+    qr.presence.check_presence(presence_secret(device), device_id, step, mac)
 
 
 def test_clock_offset_is_measured_and_reported(kiosk, make_volunteers, db, monkeypatch):

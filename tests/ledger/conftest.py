@@ -60,3 +60,29 @@ def make_item(db, network):
         return item
 
     return make
+
+
+@pytest.fixture
+def person(db, network):
+    """A volunteer made the real way (numbered, with a live volunteer code), 10 points."""
+    from server.ledger import operations as ledger
+    from server.volunteers import operations as volunteers
+
+    volunteer = volunteers.create_volunteer(name="李秀英", phone="13812345678",
+                                            site=network["library"])
+    ledger.adjust(volunteer, 10, "opening balance", actor="test")
+    db.session.commit()
+    return volunteer
+
+
+@pytest.fixture
+def phone_signed_in(client, app):
+    """phone_signed_in(volunteer): the test client holds that volunteer's phone session."""
+    from server.volunteers.auth import _serializer
+
+    def sign_in(volunteer):
+        with app.test_request_context():
+            value = _serializer().dumps({"vid": volunteer.id, "epoch": volunteer.session_epoch})
+        client.set_cookie(app.config["VOLUNTEER_COOKIE_NAME"], value)
+
+    return sign_in

@@ -50,20 +50,22 @@ def test_credit_shift_credits_once(db, make_volunteer, make_shift):
     _sums_hold(db)
 
 
-def test_people_s_postings_are_audited_the_rule_s_credits_are_their_own_record(
-        db, make_volunteer, make_shift):
-    """A credit for a shift is recorded by its transfer (source, actor "system", time) and the
-    shift itself; an adjustment, reversal or redemption is someone's act and gets an audit
-    entry too."""
+def test_every_posting_is_audited_the_rule_s_credits_too(db, make_volunteer, make_shift):
+    """Points are money-like: every posting gets an audit entry, a shift's credit by the rule
+    (actor "system") as well as an admin's adjustment, and a retried credit adds none."""
     from server.core.audit import AuditEvent
 
     volunteer = make_volunteer()
-    credit = ops.credit_shift(make_shift(volunteer, 60))
+    shift = make_shift(volunteer, 60)
+    credit = ops.credit_shift(shift)
+    assert ops.credit_shift(shift).id == credit.id  # a retry posts nothing, audits nothing
     adjustment = ops.adjust(volunteer, 5, "paper records", actor="admin")
     db.session.commit()
-    audited = {e.target_id for e in db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action == "ledger.post"))}
-    assert audited == {str(adjustment.id)}
+    events = list(db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "ledger.post").order_by(AuditEvent.id)))
+    assert [e.target_id for e in events] == [str(credit.id), str(adjustment.id)]
+    assert events[0].actor == "system" and events[0].details["source"] == f"shift:{shift.id}"
+    assert events[0].details["amount"] == credit.amount == 10
     assert credit.actor == "system" and credit.source.startswith("shift:")
 
 

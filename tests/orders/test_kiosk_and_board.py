@@ -66,7 +66,7 @@ def test_board_is_scoped_and_dispatches_by_hand(client, db, create_admin, login,
     board = client.get("/admin/orders/").get_data(as_text=True)
     assert west_order.number in board and east_order.number not in board
     assert "派单台" in board
-    assert client.get(f"/admin/orders/{east_order.number}").status_code == 403
+    assert client.get(f"/admin/orders/{east_order.number}").status_code == 404
     listed = client.get("/api/v1/orders").get_json()["orders"]
     assert [o["number"] for o in listed] == [west_order.number]
     assert listed[0]["phone"].count("*") == 4

@@ -11,7 +11,7 @@ from server.codes.operations import code_url
 from server.orders import operations as ops
 from server.orders.models import Order, OrderStatusChange, Rating
 from tests.conftest import csrf_token_in
-from tests.orders.conftest import receipt_path
+from tests.fixtures.orders import receipt_path
 
 
 def _order(db, number=None) -> Order:
@@ -190,10 +190,18 @@ def test_outsider_cannot_accept_and_rejecting_needs_a_reason(app, db, place, tea
     assert order.team_id is None and order.history[-1].reason == "今天在外地"
 
 
-def test_unauthenticated_accept_is_401(client, place):
+def test_an_accept_without_a_csrf_token_is_400_and_without_a_login_401(client, db, place):
     order = place()
-    response = client.post(f"/api/v1/orders/{order.number}/accept")
-    assert response.status_code in (400, 401)  # CSRF first, then the login check
+    status = order.status
+    # The CSRF check comes first: a bare POST never reaches the login check.
+    bare = client.post(f"/api/v1/orders/{order.number}/accept")
+    assert bare.status_code == 400 and bare.get_json()["error"]["code"] == "csrf_failed"
+    # With the session's CSRF token but nobody logged in: the login check refuses it.
+    token = csrf_token_in(client.get(f"/orders/new/{order.site_id}").get_data(as_text=True))
+    anonymous = client.post(f"/api/v1/orders/{order.number}/accept",
+                            headers={"X-CSRFToken": token})
+    assert anonymous.status_code == 401
+    assert _order(db, order.number).status == status  # neither attempt accepted it
 
 
 def test_resident_confirms_completion_and_can_reopen(client, db, place, teams):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qr import Keyring, to_png
 from qr.cli import main
-from tests.qr.conftest import BASE
+from tests.fixtures.qr_keys import BASE
 
 
 def test_keygen_sign_verify(tmp_path: Path, capsys):

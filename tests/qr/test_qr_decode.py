@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from qr import Decoded, ImageError, code_url, decode, to_png, to_svg, verify
+from qr import decode, to_png, to_svg, verify
+from qr.decode import Decoded
+from qr.errors import ImageError
 from qr.render import matrix
-from tests.qr.conftest import BASE, NOW
+from qr.tokens import code_url
+from tests.fixtures.qr_keys import BASE, NOW
 
 
 def _png(payload, scale=6) -> bytes:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from qr import CodeError, check_presence, parse_presence, presence_url, step_at
-from qr.presence import STEP_SECONDS, presence_mac
+from qr import CodeError
+from qr.presence import (
+    STEP_SECONDS,
+    check_presence,
+    parse_presence,
+    presence_mac,
+    presence_url,
+    step_at,
+)
 
 BASE = "https://zhaohua.example.org"
 SECRET = b"kiosk-secret-0123456789abcdef"

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from qr import (
-    CodeError,
-    CodeType,
-    Keyring,
-    Payload,
-    QRError,
-    SigningKey,
-    code_url,
-    extract_token,
-    sign,
-    verify,
-)
+from qr import CodeError, Keyring, Payload, QRError, SigningKey, sign, verify
 from qr.errors import REASONS
-from qr.payload import FORMAT_VERSION, pack
-from tests.qr.conftest import BASE, NOW
+from qr.payload import FORMAT_VERSION, CodeType, pack
+from qr.tokens import code_url, extract_token
+from tests.fixtures.qr_keys import BASE, NOW
 
 
 def test_sign_verify_round_trip_every_type(make_token, keyring):

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from server.core.audit import AuditEvent
-from server.shifts.models import KioskAction, Shift
-from tests.devices.fixtures import hours_ago, iso, sign_action
+from server.devices.models import KioskAction
+from server.shifts.models import Shift
+from tests.fixtures.devices import hours_ago, iso, sign_action
 from tests.forgery import tampered
 
 DAY = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in 昭化, a past Monday

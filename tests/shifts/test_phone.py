@@ -11,7 +11,7 @@ from qr.presence import step_at
 from server.codes.operations import code_url, ensure_point_code
 from server.shifts.models import PresenceUse, Shift
 from tests.conftest import csrf_token_in
-from tests.devices.fixtures import phone_login, presence_path, scan_presence
+from tests.fixtures.devices import phone_login, presence_path, scan_presence
 from tests.forgery import tampered
 
 

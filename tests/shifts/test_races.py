@@ -9,9 +9,10 @@ from functools import partial
 from sqlalchemy import func, select
 
 from qr.presence import step_at
-from server.shifts.models import KioskAction, Shift
+from server.devices.models import KioskAction
+from server.shifts.models import Shift
 from tests.conftest import csrf_token_in
-from tests.devices.fixtures import Kiosk, phone_login, presence_path, sign_action
+from tests.fixtures.devices import Kiosk, phone_login, presence_path, sign_action
 
 
 def _run_together(*calls):

@@ -95,20 +95,25 @@ def test_station_admin_approves_in_scope_with_a_reason(client, db, network, logi
     token = csrf_token_in(page.get_data(as_text=True))
     denied = client.post(f"/admin/shifts/{shift.id}/review",
                          data={"csrf_token": token, "decision": "approve", "reason": "好"})
-    assert denied.status_code == 403
+    assert denied.status_code == 404  # out of scope answers as missing: ids cannot be probed
+    assert client.post("/admin/shifts/999999/review", data={
+        "csrf_token": token, "decision": "approve", "reason": "好"}).status_code == 404
     client.post("/logout", data={"csrf_token": token})
     login(admin)
     page = client.get("/admin/shifts/review", follow_redirects=True).get_data(as_text=True)
-    assert "东村图书室" in page and "签到机时钟不准" in page
+    assert "东村图书室" in page and "服务终端时钟不准" in page
     token = csrf_token_in(page)
+    refused = client.post(f"/admin/shifts/{shift.id}/review", data={
+        "csrf_token": token, "decision": "reject", "reason": " "}, follow_redirects=True)
+    assert _shifts(db)[0].review == "pending"  # a rejection says why
+    assert "请填写原因" in refused.get_data(as_text=True)  # and the page says so
     client.post(f"/admin/shifts/{shift.id}/review",
-                data={"csrf_token": token, "decision": "approve", "reason": " "})
-    assert _shifts(db)[0].review == "pending"  # no reason, no decision
-    client.post(f"/admin/shifts/{shift.id}/review",
-                data={"csrf_token": token, "decision": "approve", "reason": "时钟慢了，人在岗"})
+                data={"csrf_token": token, "decision": "approve", "reason": ""})
     [shift] = _shifts(db)
     assert shift.review == "approved" and shift.reviewed_by_user_id == admin.id
     assert balance(shift.volunteer) > 0
+    from server.ledger.models import Transfer
+    assert db.session.scalar(select(Transfer.actor)) == admin.username  # credited by them
     twice = client.post(f"/admin/shifts/{shift.id}/review", data={
         "csrf_token": token, "decision": "reject", "reason": "改主意"}, follow_redirects=True)
     assert "不在待审核状态" in twice.get_data(as_text=True)
@@ -129,7 +134,7 @@ def test_admin_entry_with_a_reason(client, db, network, login, create_admin, cre
     assert missing.status_code == 400 and "请填写原因" in missing.get_data(as_text=True)
     outside = client.post("/admin/shifts/new", data=dict(
         form, reason="签到机坏了", site_id=str(network["west_station"].id)))
-    assert outside.status_code == 403
+    assert outside.status_code == 404
     done = client.post("/admin/shifts/new", data=dict(form, reason="签到机坏了"))
     assert done.status_code == 302
     [shift] = _shifts(db)
@@ -139,6 +144,47 @@ def test_admin_entry_with_a_reason(client, db, network, login, create_admin, cre
         AuditEvent.action == "shift.admin_entry"))["reason"] == "签到机坏了"
     overlap = client.post("/admin/shifts/new", data=dict(form, reason="再来一次"))
     assert overlap.status_code == 409 and len(_shifts(db)) == 1
+
+
+def test_admin_entry_is_scoped_to_the_volunteer_and_credited_to_the_admin(
+        client, db, network, login, create_admin, create_volunteer):
+    """A station or institute admin may not credit hours (points) to a volunteer outside
+    their subtree, and an entry they may make is theirs in the ledger and the audit."""
+    from server.core.audit import AuditEvent
+    from server.ledger.models import Transfer
+    from server.ledger.operations import balance
+
+    stranger, _ = create_volunteer("李四", site=network["west_station"])
+    own, _ = create_volunteer("王五", site=network["east_station"])
+    stranger_number, own_number = stranger.number, own.number
+    for admin in (create_admin("station_admin", network["east_station"]),
+                  create_admin("institute_admin", network["east"])):
+        login(admin)
+        token = csrf_token_in(client.get("/admin/shifts/new").get_data(as_text=True))
+        form = {"csrf_token": token, "number": stranger_number,
+                "site_id": str(network["library"].id), "started_at": "2026-03-02T09:00",
+                "ended_at": "2026-03-02T11:00", "reason": "补录"}
+        refused = client.post("/admin/shifts/new", data=form)
+        unknown = client.post("/admin/shifts/new", data=dict(form, number="V99999999"))
+        assert refused.status_code == unknown.status_code == 404
+        assert "没有这个编号的志愿者" in refused.get_data(as_text=True)
+        client.post("/logout", data={"csrf_token": token})
+    assert _shifts(db) == [] and balance(stranger) == 0
+
+    admin = create_admin("station_admin", network["east_station"], username="east_keeper")
+    login(admin)
+    token = csrf_token_in(client.get("/admin/shifts/new").get_data(as_text=True))
+    done = client.post("/admin/shifts/new", data={
+        "csrf_token": token, "number": own_number, "site_id": str(network["library"].id),
+        "started_at": "2026-03-02T09:00", "ended_at": "2026-03-02T11:00", "reason": "补录"})
+    assert done.status_code == 302
+    [shift] = _shifts(db)
+    transfer = db.session.scalar(select(Transfer).where(Transfer.source_type == "shift"))
+    assert transfer.actor == "east_keeper" and balance(own) == transfer.amount > 0
+    posted = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ledger.post"))
+    assert posted.actor_user_id == admin.id
+    ledger = client.get("/admin/ledger/").get_data(as_text=True)
+    assert f"/admin/ledger/transfers/{transfer.id}/reverse" in ledger  # theirs to reverse
 
 
 def test_hours_policy_page_sets_a_subtree(client, db, network, login, create_admin):
@@ -157,7 +203,7 @@ def test_hours_policy_page_sets_a_subtree(client, db, network, login, create_adm
     db.session.rollback()
     assert policy_for(network["library"]).daily_cap_minutes == 240
     assert policy_for(network["west"]).daily_cap_minutes == 480  # the defaults elsewhere
-    assert client.get(f"/admin/shifts/policy/{network['west'].id}").status_code == 403
+    assert client.get(f"/admin/shifts/policy/{network['west'].id}").status_code == 404
 
 
 def test_sign_is_refused_for_an_inactive_volunteer(db, network, create_volunteer):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
-from server.shifts.models import KioskAction, Shift
-from tests.devices.fixtures import sign_action
+from server.devices.models import KioskAction
+from server.shifts.models import Shift
+from tests.fixtures.devices import sign_action
 
 DAY = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in 昭化
 
@@ -84,6 +86,24 @@ def test_clock_offset_jitter_does_not_rewrite_the_kiosk_row(db, enroll_kiosk, cr
         db.session.rollback()
         offsets.append(db.session.get(Device, kiosk.id).clock_offset_ms)
     assert offsets == [5000, 5000, 3900, 9000]
+
+
+@pytest.mark.parametrize("extra", [{"clock_offset_ms": -510_887_220_852},
+                                   {"sent_at": "2099-01-01T00:00:00+08:00"}],
+                         ids=["reported", "measured"])
+def test_a_clock_off_by_years_is_stored_as_far_off_as_the_column_holds(
+        db, enroll_kiosk, create_volunteer, extra):
+    # Found by schemathesis: an offset beyond ±2³¹ ms was a 500 on PostgreSQL (the column is an
+    # integer). The sign is still answered, and the kiosk list shows the clock as far off.
+    from server.core.edge import INT32
+    from server.devices.models import Device
+
+    kiosk = enroll_kiosk()
+    _, card = create_volunteer()
+    response = kiosk.upload([sign_action(card, DAY)], **extra)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Device, kiosk.id).clock_offset_ms in INT32
 
 
 def test_the_last_shift_to_end_is_found_by_time_in_a_long_record(

@@ -56,9 +56,13 @@ def test_station_admin_is_kept_in_its_subtree(client, login, create_admin, netwo
     login(create_admin("station_admin", network["east_station"]))
     assert client.get("/admin/sites/", follow_redirects=True).status_code == 200
     response = client.get(f"/admin/sites/{network['west_station'].id}")
-    assert response.status_code == 403
-    assert "不在您管理的范围内" in response.get_data(as_text=True)
-    assert client.get(f"/admin/sites/{network['center'].id}/edit").status_code == 403
+    # Outside the subtree answers exactly as a site that does not exist.
+    assert response.status_code == 404
+    def alert(answer):
+        return answer.get_data(as_text=True).split('role="alert"')[1].split("</div>")[0]
+
+    assert alert(response) == alert(client.get("/admin/sites/999999"))
+    assert client.get(f"/admin/sites/{network['center'].id}/edit").status_code == 404
     page = client.get("/admin/sites/?q=村").get_data(as_text=True)
     assert "东村图书室" in page and "西村" not in page
 
@@ -66,3 +70,23 @@ def test_station_admin_is_kept_in_its_subtree(client, login, create_admin, netwo
 def test_unknown_site_is_404(client, login, create_admin, network):
     login(create_admin("district_admin", network["center"]))
     assert client.get("/admin/sites/999999").status_code == 404
+
+
+def test_site_picker_search_is_scoped_for_every_role(client, db, login, create_admin, network):
+    assert client.get("/admin/sites/pick?q=村").status_code == 302  # log in first
+    east = {"东村新时代文明实践站", "东村图书室"}
+    expected = {"district_admin": east | {"西村新时代文明实践站"}, "institute_admin": east,
+                "station_admin": east}
+    sites = {"district_admin": network["center"], "institute_admin": network["east"],
+             "station_admin": network["east_station"]}
+    admins = {role: create_admin(role, site) for role, site in sites.items()}
+    for role, admin in admins.items():
+        token = login(admin)
+        found = client.get("/admin/sites/pick?q=村").get_json()["sites"]
+        assert {s["name"] for s in found} == expected[role], role
+        station = next(s for s in found if s["name"] == "东村新时代文明实践站")
+        assert station["kind"] == "实践站"
+        page = client.get("/admin/shifts/new").get_data(as_text=True)
+        assert "data-site-picker" in page and "站点编号" not in page
+        assert ("西村新时代文明实践站" in page) == (role == "district_admin")
+        client.post("/logout", data={"csrf_token": token})

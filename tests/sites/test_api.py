@@ -93,14 +93,16 @@ def test_station_admin_sees_only_its_subtree(client, login, db, station_admin, n
     assert listed == {network["east_station"].id, network["library"].id}
 
     other = network["west_station"]
-    assert client.get(f"/api/v1/sites/{other.id}").status_code == 403
+    assert client.get(f"/api/v1/sites/{other.id}").status_code == 404
     response = client.patch(f"/api/v1/sites/{other.id}", headers={"X-CSRFToken": token},
                             json={"name": "改名"})
-    assert response.status_code == 403
-    assert response.get_json()["error"]["code"] == "out_of_scope"
+    assert response.status_code == 404
+    missing = client.patch("/api/v1/sites/999999", headers={"X-CSRFToken": token},
+                           json={"name": "改名"})
+    assert response.get_json() == missing.get_json()
     response = client.post("/api/v1/sites", headers={"X-CSRFToken": token},
                            json={"kind": "point", "parent_id": other.id, "name": "越权的点"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     db.session.rollback()
     assert db.session.get(Site, other.id).name == "西村新时代文明实践站"
 

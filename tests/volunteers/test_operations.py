@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.codes import operations as codes
-from server.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from server.core.errors import Conflict, NotFound, ValidationError
 from server.volunteers import operations as ops
 from server.volunteers import teams
 from server.volunteers.models import TeamMember, Volunteer
@@ -75,10 +75,10 @@ def test_duplicate_number_is_impossible_in_the_database(db, create_volunteer, ne
 
 
 def test_home_site_must_be_active_and_managed(db, create_volunteer, network, east_admin):
-    with pytest.raises(Forbidden) as refused:
+    with pytest.raises(ValidationError) as refused:  # as if the site were not there
         ops.create_volunteer(name="张三", phone="13800000000", site=network["west_station"],
                              actor=east_admin)
-    assert refused.value.code == "out_of_scope"
+    assert refused.value.code == "site_required"
     from server.sites import operations as sites
 
     sites.set_active(network["library"], False)

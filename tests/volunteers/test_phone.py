@@ -11,9 +11,12 @@ from sqlalchemy import select
 from server.core.audit import AuditEvent
 from server.volunteers import logins
 from server.volunteers import operations as ops
-from server.volunteers.auth import COOKIE
 from server.volunteers.models import LoginLink
 from tests.conftest import csrf_token_in
+
+
+def _cookie(client) -> str:
+    return client.application.config["VOLUNTEER_COOKIE_NAME"]
 
 
 def _link(db, volunteer) -> str:
@@ -40,7 +43,7 @@ def test_link_logs_the_phone_in_and_home_shows_the_code(client, db, create_volun
     assert "欧**华" in preview.get_data(as_text=True)
     response = _open(client, path)
     assert response.status_code == 302 and response.headers["Location"] == "/v/"
-    cookie = client.get_cookie(COOKIE)
+    cookie = client.get_cookie(_cookie(client))
     assert cookie is not None and cookie.http_only
     assert cookie.expires is not None
     home = client.get("/v/").get_data(as_text=True)
@@ -69,7 +72,7 @@ def test_expired_link_is_refused(client, db, create_volunteer):
     db.session.commit()
     response = client.get(f"/v/link/{token}")
     assert response.status_code == 410 and "过期" in response.get_data(as_text=True)
-    assert client.get_cookie(COOKIE) is None
+    assert client.get_cookie(_cookie(client)) is None
 
 
 def test_only_the_hash_of_the_token_is_stored(db, create_volunteer):
@@ -127,16 +130,18 @@ def test_password_set_after_link_then_number_and_password(client, app, db, creat
 
 
 def test_no_password_field_on_the_way_from_a_poster(client, db, create_volunteer):
-    """A phone without a session is sent to a page that explains, never to a password form."""
+    """A phone without a session is sent to a page that explains, never to a password form; it
+    leads to the login page with the address to check before typing a password."""
     response = client.get("/v/")
     assert response.status_code == 302 and response.headers["Location"] == "/v/welcome"
     page = client.get("/v/welcome").get_data(as_text=True)
-    assert 'type="password"' not in page and "/v/login" not in page
+    assert 'type="password"' not in page
+    assert 'href="/v/login"' in page and "只在地址栏显示 zhaohua.example.org 时输入密码" in page
 
 
 def test_tampered_cookie_is_no_session(client, db, create_volunteer):
     create_volunteer()
-    client.set_cookie(COOKIE, "eyJ2aWQiOjF9.forged.signature")
+    client.set_cookie(_cookie(client), "eyJ2aWQiOjF9.forged.signature")
     assert client.get("/v/").status_code == 302
 
 

@@ -30,15 +30,15 @@ def test_list_is_scoped_and_masks_phones(client, login, east_admin, create_volun
     assert "13812345678" not in page and "西村丙" not in page
 
 
-def test_foreign_volunteer_is_403_everywhere(client, login, east_admin, create_volunteer,
+def test_foreign_volunteer_is_404_everywhere(client, login, east_admin, create_volunteer,
                                              network):
     foreign = create_volunteer(name="西村丙", site="west_station")
     login(east_admin)
     for path in (f"/admin/volunteers/{foreign.number}", f"/admin/volunteers/{foreign.number}/edit",
                  f"/admin/volunteers/{foreign.number}/card.png",
                  f"/api/v1/volunteers/{foreign.number}"):
-        assert client.get(path).status_code == 403, path
-    assert client.get(f"/api/v1/volunteers?site={network['west'].id}").status_code == 403
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/api/v1/volunteers?site={network['west'].id}").status_code == 404
     assert client.get("/admin/volunteers/ZH2099999999").status_code == 404
 
 
@@ -166,7 +166,7 @@ def test_api_create_and_its_refusals(client, db, login, east_admin, general, net
     assert re.fullmatch(r"ZH\d{4}000001", created.get_json()["number"])
     cases = [({**good, "phone": "2381234567"}, 400, "invalid_phone"),
              ({**good, "name": "张" * 33}, 400, "too_long"),
-             ({**good, "home_site_id": network["west_station"].id}, 403, "out_of_scope"),
+             ({**good, "home_site_id": network["west_station"].id}, 400, "site_required"),
              ({**good, "home_site_id": "1"}, 400, "invalid_type"),
              ({**good, "number": "ZH1"}, 400, "unknown_field")]
     for body, status, code in cases:
@@ -193,3 +193,19 @@ def test_teams_pages_add_member_and_set_leader(client, db, login, district_admin
     db.session.rollback()
     assert teams.membership(branch, volunteer) is not None and teams.leader(branch) is None
     assert "应急救援" in client.get("/admin/teams/").get_data(as_text=True)
+
+
+def test_members_join_only_teams_that_serve_the_admin(client, db, login, east_admin, general,
+                                                      network, create_volunteer):
+    from server.volunteers import teams as team_ops
+
+    west_team = team_ops.create_team("西镇法律服务队", network["west"])
+    db.session.commit()
+    volunteer = create_volunteer()
+    login(east_admin)
+    token = csrf_token_in(client.get("/admin/teams/").get_data(as_text=True))
+    refused = client.post(f"/admin/teams/{west_team.id}/members",
+                          data={"csrf_token": token, "number": volunteer.number})
+    assert refused.status_code == 404
+    db.session.rollback()
+    assert team_ops.membership(west_team, volunteer) is None

@@ -1,0 +1,132 @@
+"""Exports of dashboard lists: CSV (UTF-8 with a BOM) or XLSX, streamed row by row, audited."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from flask import Response, request, stream_with_context
+
+from ..extensions import db
+from . import audit
+from .csvfile import BOM, cell
+from .db import writing
+from .errors import ValidationError
+from .i18n import _l
+
+FORMATS = ("csv", "xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 64 * 1024
+
+
+def export_format(args) -> str | None:
+    """The `format` asked for (None: the page itself); a ValidationError for anything else."""
+    value = args.get("format")
+    if value is None or value == "":
+        return None
+    if value not in FORMATS:
+        raise ValidationError(_l("Exports are CSV or XLSX."), "invalid_format", field="format")
+    return value
+
+
+def full_records_allowed(args) -> bool:
+    """`full=1` asks for unmasked personal data; only the district's role allows it (anyone
+    else gets the page's masking, and the audit entry says which it was)."""
+    from .auth import current_user
+
+    user = current_user()
+    return args.get("full") == "1" and user is not None and user.is_district_admin
+
+
+class _Line:
+    """A file-like sink for csv.writer that hands back what one row wrote."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def take(self) -> str:
+        text, self.text = self.text, ""
+        return text
+
+
+def csv_rows(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
+    writer.writerow([cell(h) for h in header])
+    yield (BOM + line.take()).encode("utf-8")
+    buffer: list[str] = []
+    size = 0
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+        text = line.take()
+        buffer.append(text)
+        size += len(text)
+        if size >= CHUNK:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+def _xlsx_value(value):
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return cell(value)  # text, never a formula
+
+
+def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """Write the rows to a temporary XLSX file in openpyxl's write-only mode (rows go to disk
+    as they come); returns its path, which the caller removes."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31] or "export")
+    sheet.append([str(h) for h in header])
+    for row in rows:
+        sheet.append([_xlsx_value(v) for v in row])
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook.save(path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path
+
+
+def _file_chunks(path: str) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as file:
+            while chunk := file.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def export_response(what: str, fmt: str, header: Sequence[str],
+                    rows: Callable[[], Iterable[Sequence]], *, title: str,
+                    filters: dict | None = None, full_records: bool = False) -> Response:
+    """The export of one list as an attachment, audited first (`export.<what>` with the format
+    and the filters) in a write transaction of its own; `rows()` is read as the body streams."""
+    kept = {k: v for k, v in (filters if filters is not None else request.args).items()
+            if k not in ("page", "format")}
+    db.session.rollback()  # the page's read transaction: the entry is written on its own
+    with writing():
+        audit.record(f"export.{what}", format=fmt, filters=kept, full_records=full_records)
+        db.session.commit()
+    filename = f"{what}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"',
+               "Cache-Control": "no-store"}
+    if fmt == "csv":
+        body = stream_with_context(csv_rows(header, rows()))
+        return Response(body, mimetype="text/csv", headers=headers)
+    path = xlsx_file(title, header, rows())
+    headers["Content-Length"] = str(os.path.getsize(path))
+    return Response(_file_chunks(path), mimetype=XLSX, headers=headers)
