@@ -13,7 +13,8 @@ export WENMING_BASE_URL
 PYTEST_ARGS ?= -n 2
 # The suite runs a second time with query recording and SQL echo on (TEST_INSTRUMENTED=1), so
 # that nothing in the product can break standard instrumentation silently; INSTRUMENTED=0 skips
-# that pass locally.
+# that pass locally. The second pass leaves out the browser tests: they drive the same views
+# through Chromium that the client tests call directly, and they are half the suite's time.
 INSTRUMENTED ?= 1
 PO := $(wildcard server/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
@@ -39,7 +40,7 @@ test: sysdeps-test $(VENV)/.dev-installed $(MO)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [ "$(INSTRUMENTED)" = 1 ]; then \
 	  echo "== again with SQLALCHEMY_RECORD_QUERIES and SQL echo on"; \
-	  TEST_INSTRUMENTED=1 $(VENV)/bin/pytest $(PYTEST_ARGS); fi
+	  TEST_INSTRUMENTED=1 $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not browser"; fi
 
 bench: sysdeps-test $(VENV)/.dev-installed $(MO)
 	@set -e; for script in tests/bench/bench_*.py; do \
