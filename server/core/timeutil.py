@@ -38,6 +38,13 @@ class UtcDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def coerce_compared_value(self, op, value):
+        # A datetime compared or bound against the column takes this type (and its UTC turn);
+        # anything else (a timedelta in `at - interval`) takes what DateTime would give it.
+        if isinstance(value, datetime):
+            return self
+        return self.impl.coerce_compared_value(op, value)
+
     def process_bind_param(self, value, dialect):
         if isinstance(value, datetime) and value.tzinfo is not None:
             return value.astimezone(UTC)

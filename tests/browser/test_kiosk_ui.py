@@ -102,6 +102,12 @@ def test_kiosk_screens(kiosk_app, browser, shot, axe_source, make_volunteers,
     assert page.locator("#r-title").inner_text() == "签到成功"
     page.get_by_role("button", name="好的").click()
     (camera / "e-card.png").unlink()
+    # First the kiosk itself: it has tried the server, found it gone, and holds the one sign-in
+    # (a failure here says which of the two it missed); then the page that shows it.
+    kiosk = kiosk_app.kiosk
+    wait_until(lambda: kiosk.screen.online is False and kiosk.store.count("pending") == 1,
+               timeout=40, message=lambda: f"kiosk never offline with 1 waiting: online="
+               f"{kiosk.screen.online}, pending={kiosk.store.count('pending')}")
     page.get_by_text("网络未连接，签到照常进行，待上传 1 条").wait_for(timeout=20_000)
     shot(page, "kiosk-offline-landscape")
     live_backend.start()
