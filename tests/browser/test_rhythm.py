@@ -4,7 +4,6 @@ and the elder-facing phone pages — 18 pt text, 60 px targets, no serious axe f
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,21 +11,12 @@ from sqlalchemy import select
 
 from tests.browser.checks import serious_violations
 from tests.browser.kiosk_checks import check_page
+from tests.fixtures.kiosk import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "locale": "zh-CN"}
-
-
-def _wait(condition, timeout=30.0, message="timed out"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(message)
 
 
 def elder_check(page, axe: str, scope: str = "body") -> None:
@@ -77,11 +67,12 @@ def test_the_kiosk_idle_screen_shows_activities_and_the_honor_roll(app, live_ser
     assert kiosk.kiosk.enroll(enrollment)
     kiosk.start()
     try:
-        content = _wait(lambda: kiosk.kiosk.store.get("idle"), message="no idle content")
+        content = wait_until(lambda: kiosk.kiosk.store.get("idle"), timeout=30,
+                             message="no idle content")
         assert content["activities"] and content["honorees"] and content["theme"]
         folder = tmp_path / "data" / "idle-photos"
-        _wait(lambda: len(list(folder.glob("*.jpg"))) >= len(content["honorees"]),
-              message="portraits not cached")
+        wait_until(lambda: len(list(folder.glob("*.jpg"))) >= len(content["honorees"]),
+                   timeout=30, message="portraits not cached")
 
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(kiosk.url)

@@ -4,23 +4,15 @@ decided inside the upload's write transaction, so one committed while the upload
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
 from server.core.db import WriterGate, writing
+from tests.fixtures.kiosk import wait_until
 
 DAY = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-
-def _wait_until(condition, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the upload never started waiting")
-        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("change", ["revoke_kiosk", "deactivate_volunteer"])
@@ -87,7 +79,8 @@ def test_a_change_committed_while_an_upload_waits_refuses_it(app, db, enroll_kio
             db.session.rollback()  # the statistics are a snapshot per transaction
             return waiting > 0
 
-        _wait_until(blocked_on_a_lock)
+        wait_until(blocked_on_a_lock, interval=0.01,
+                   message="the upload never started waiting")
     go.set()
     admin.join(30)
     upload.join(30)
