@@ -177,9 +177,11 @@ class Kiosk:
                 self._nudge()
         title = self.words["signed_in" if direction == "in" else "signed_out"]
         say, details = [f"signed_{direction}"], []
-        # The sign-out says how long the service was, from this kiosk's own sign-in record.
-        if direction == "out" and known.get("is_on_shift") and known.get("last_action_at"):
-            minutes = max(int((time.time() - known["last_action_at"]) // 60), 0)
+        # The sign-out says how long the service was: from when the shift began, wherever it
+        # began (this kiosk's sign-in, or the server's list of who is signed in here).
+        began = known.get("shift_started_at") or known.get("last_action_at")
+        if direction == "out" and known.get("is_on_shift") and began:
+            minutes = max(int((time.time() - began) // 60), 0)
             details.append(self.words["service_took"] % duration_text(minutes, self.lang))
             say += ["service_took", *speech.duration_parts(minutes)]
         # Offline, the revocation list may be older than a withdrawn card: say so.

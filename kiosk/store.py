@@ -62,6 +62,11 @@ CREATE TABLE IF NOT EXISTS balance (
     updated_at REAL NOT NULL
 );
 """,
+    # 3: when the open shift began (epoch seconds), wherever it began: from this kiosk's own
+    # sign-in, the server's answers, or the changes poll's list of who is signed in here.
+    """
+ALTER TABLE volunteer ADD COLUMN shift_started_at REAL;
+""",
 )
 VERSION = len(UPGRADES)
 
@@ -235,12 +240,47 @@ class Store:
         return bool(self._read("SELECT 1 FROM outbox WHERE state = 'pending' AND "
                                "json_extract(display, '$.number') = ? LIMIT 1", (number,)))
 
-    def set_on_shift(self, number: str, on_shift: bool, masked_name: str | None = None) -> None:
-        self._write("INSERT INTO volunteer (number, masked_name, is_on_shift) VALUES (?, ?, ?) "
+    def set_on_shift(self, number: str, on_shift: bool, masked_name: str | None = None,
+                     started_at: float | None = None) -> None:
+        """The server's word on one volunteer (a sign's answer): on shift since `started_at`
+        (kept as it was when not given), or not."""
+        self._write("INSERT INTO volunteer (number, masked_name, is_on_shift, shift_started_at) "
+                    "VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (number) DO UPDATE SET is_on_shift = excluded.is_on_shift, "
                     "masked_name = COALESCE(NULLIF(excluded.masked_name, ''), "
-                    "volunteer.masked_name)",
-                    (number, masked_name or "", int(on_shift)))
+                    "volunteer.masked_name), shift_started_at = CASE WHEN "
+                    "excluded.is_on_shift = 0 THEN NULL ELSE COALESCE("
+                    "excluded.shift_started_at, volunteer.shift_started_at) END",
+                    (number, masked_name or "", int(on_shift), started_at))
+
+    def sync_on_shift(self, entries: list[tuple[str, float]], complete: bool = True) -> None:
+        """The server's list of who is signed in at this site, (number, started_at) pairs. A
+        volunteer with an action still waiting to be uploaded keeps the kiosk's own idea (the
+        list was made before the server saw it); with `complete`, those absent are off shift."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                waiting = {row[0] for row in self._db.execute(
+                    "SELECT DISTINCT json_extract(display, '$.number') FROM outbox "
+                    "WHERE state = 'pending'")}
+                listed = [(n, t) for n, t in entries if n not in waiting]
+                if complete:
+                    self._db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (number TEXT)")
+                    self._db.execute("DELETE FROM listed")
+                    self._db.executemany("INSERT INTO listed VALUES (?)",
+                                         [(n,) for n, _ in entries] +
+                                         [(n,) for n in waiting if n])
+                    self._db.execute("UPDATE volunteer SET is_on_shift = 0, "
+                                     "shift_started_at = NULL WHERE is_on_shift = 1 AND "
+                                     "number NOT IN (SELECT number FROM listed)")
+                self._db.executemany(
+                    "INSERT INTO volunteer (number, is_on_shift, shift_started_at) "
+                    "VALUES (?, 1, ?) ON CONFLICT (number) DO UPDATE SET is_on_shift = 1, "
+                    "shift_started_at = excluded.shift_started_at", listed)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     # ---- orders and balances seen ---------------------------------------------------------
 
@@ -269,7 +309,7 @@ class Store:
     def record(self, kind: str, body: dict, client_time: str, display: dict,
                *, on_shift: tuple[str, bool] | None = None) -> Action:
         """Commit an action (and the kiosk's new idea of who is on shift) in one transaction."""
-        key = uuid.uuid4().hex
+        key, now = uuid.uuid4().hex, time.time()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -281,11 +321,12 @@ class Store:
                 if on_shift is not None:
                     number, flag = on_shift
                     self._db.execute(
-                        "INSERT INTO volunteer (number, is_on_shift, last_action_at) "
-                        "VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET "
-                        "is_on_shift = excluded.is_on_shift, "
-                        "last_action_at = excluded.last_action_at",
-                        (number, int(flag), time.time()))
+                        "INSERT INTO volunteer (number, is_on_shift, last_action_at, "
+                        "shift_started_at) VALUES (?, ?, ?, ?) ON CONFLICT (number) DO UPDATE "
+                        "SET is_on_shift = excluded.is_on_shift, "
+                        "last_action_at = excluded.last_action_at, "
+                        "shift_started_at = excluded.shift_started_at",
+                        (number, int(flag), now, now if flag else None))
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise

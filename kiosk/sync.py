@@ -8,9 +8,11 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from qr import contract
+
 from . import idle
 from .client import Offline, Refused
-from .core import Kiosk
+from .core import Kiosk, duration_text
 
 log = logging.getLogger("kiosk.sync")
 
@@ -24,6 +26,17 @@ REFRESH_SECONDS = 60.0
 # so a withdrawn card is refused offline within seconds instead of at the next full refresh.
 CHANGES_SECONDS = 5.0
 MAX_BACKOFF = 60.0
+
+
+def _epoch(text) -> float | None:
+    """An ISO 8601 time from the server as epoch seconds; None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 class SyncWorker(threading.Thread):
@@ -98,6 +111,13 @@ class SyncWorker(threading.Thread):
                 self._refused(exc)
             return False  # an older server without the endpoint: the full refresh still runs
         moved = False
+        on_shift = cursors.get("on_shift")
+        if isinstance(on_shift, list):  # an older server does not send it
+            self.kiosk.store.sync_on_shift(
+                [(e["number"], started) for e in on_shift if isinstance(e, dict)
+                 and isinstance(e.get("number"), str)
+                 and (started := _epoch(e.get("started_at"))) is not None],
+                complete=len(on_shift) < contract.ON_SHIFT_MAX)
         if int(cursors.get("revocation_cursor", 0)) > int(kiosk.store.get("revocation_cursor", 0)):
             self._fetch_revocations(client)
             moved = True
@@ -249,8 +269,15 @@ class SyncWorker(threading.Thread):
         name = (result.get("volunteer") or {}).get("name")
         if number and direction in ("in", "out") and not self.kiosk.store.has_pending_for(number):
             # The server is the authority on who is on shift; keep the kiosk's cache in step.
-            self.kiosk.store.set_on_shift(number, direction == "in", name)
+            self.kiosk.store.set_on_shift(number, direction == "in", name,
+                                          _epoch(result.get("at")) if direction == "in" else None)
         if direction in ("in", "out") and direction != action.display.get("direction"):
             words = self.kiosk.words
             who = name or action.display.get("name", "")
-            self.kiosk.screen.correct(f"{who}：{words['server_says_' + direction]}")
+            text = f"{who}：{words['server_says_' + direction]}"
+            began, ended = _epoch(result.get("started_at")), _epoch(result.get("at"))
+            if direction == "out" and began is not None and ended is not None:
+                # Signed in elsewhere (the phone, another kiosk): the length still is told.
+                minutes = max(int((ended - began) // 60), 0)
+                text += "，" + words["service_took"] % duration_text(minutes, self.kiosk.lang)
+            self.kiosk.screen.correct(text)

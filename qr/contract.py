@@ -5,7 +5,7 @@ each other. The kiosk's page gets them in its HTML (`contract` JSON), so its scr
 from __future__ import annotations
 
 __all__ = ["DEBOUNCE_SECONDS", "PHONE_PATTERN", "PLACE_MAX", "NOTE_MAX", "COMMENT_MAX",
-           "TAGS_MAX", "TAG_MAX", "as_dict"]
+           "TAGS_MAX", "TAG_MAX", "ON_SHIFT_MAX", "as_dict"]
 
 #: A second read of the same card at the same site within this window is no action: the server
 #: answers "noop", the kiosk shows the first result again instead of signing straight back out.
@@ -16,6 +16,9 @@ PHONE_PATTERN = r"1[3-9]\d{9}"
 #: longer input before sending, so a typo never becomes a refusal the resident learns of later).
 PLACE_MAX, NOTE_MAX, COMMENT_MAX = 120, 300, 300
 TAGS_MAX, TAG_MAX = 5, 16
+#: The kiosk's changes poll lists at most this many of who is signed in at its site; a list
+#: this long may be cut short, so the kiosk then forgets nobody it does not see in it.
+ON_SHIFT_MAX = 1000
 
 
 def as_dict() -> dict:

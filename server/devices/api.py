@@ -78,13 +78,15 @@ def state():
 
 @bp.get("/changes")
 @device_required
-@documented("The newest revocation and volunteer-change cursors: polled every few seconds, so "
-            "a withdrawn card is refused offline within seconds, not at the next refresh",
+@documented("The newest revocation and volunteer-change cursors, and who is signed in at the "
+            "kiosk's site: polled every few seconds, so a withdrawn card is refused offline "
+            "within seconds, not at the next refresh, and a card read signs out a volunteer who "
+            "signed in elsewhere",
             responses={200: ("cursors", KIOSK_CHANGES), **error_responses(401, 403)},
             tags=("kiosk",), security="kiosk")
 def changes():
     return {"revocation_cursor": revocation_cursor(),
-            "volunteer_cursor": ops.volunteer_change_cursor()}
+            "volunteer_cursor": ops.volunteer_change_cursor(), **ops.change_feeds(g.device)}
 
 
 @bp.get("/volunteers")

@@ -6,6 +6,7 @@ import base64
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -225,6 +226,20 @@ def refused_counts(devices: list[Device]) -> dict[int, int]:
         select(KioskAction.device_id, func.count()).where(
             KioskAction.device_id.in_(ids), KioskAction.status >= 400)
         .group_by(KioskAction.device_id)).all())
+
+
+#: What other features add to the kiosk's changes poll (GET /kiosk/changes), by name: a
+#: function of the kiosk giving a JSON value. Shifts adds "on_shift" (who is signed in here).
+CHANGE_FEEDS: dict[str, Callable[[Kiosk], Any]] = {}
+
+
+def add_change_feed(name: str, feed: Callable[[Kiosk], Any]) -> None:
+    """Features add to the changes poll at init_app (devices cannot import them)."""
+    CHANGE_FEEDS[name] = feed
+
+
+def change_feeds(kiosk: Kiosk) -> dict[str, Any]:
+    return {name: feed(kiosk) for name, feed in CHANGE_FEEDS.items()}
 
 
 def volunteer_change_cursor() -> int:

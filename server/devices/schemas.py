@@ -47,7 +47,14 @@ KIOSK_STATE = openapi.component("KioskState", {
 KIOSK_CHANGES = openapi.component("KioskChanges", {
     "type": "object", "required": ["revocation_cursor", "volunteer_cursor"],
     "properties": {"revocation_cursor": {"type": "integer", "minimum": 0},
-                   "volunteer_cursor": {"type": "integer", "minimum": 0}},
+                   "volunteer_cursor": {"type": "integer", "minimum": 0},
+                   "on_shift": {"type": "array", "description": "who is signed in at the "
+                                "kiosk's site, and since when (from the shifts feature)",
+                                "items": {"type": "object", "required": ["number", "started_at"],
+                                          "properties": {
+                                              "number": {"type": "string"},
+                                              "started_at": {"type": "string",
+                                                             "format": "date-time"}}}}},
 })
 
 KIOSK_VOLUNTEERS = openapi.component("KioskVolunteers", {

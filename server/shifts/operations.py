@@ -119,6 +119,9 @@ class SignResult:
     volunteer: Signer
     closed_elsewhere: int | None = None
     credited_minutes: int | None = None  # of a sign-out
+    # When the shift began, for "out" and "noop": the kiosk says how long the service was
+    # even when the shift began elsewhere (another kiosk, the phone, the poster).
+    started_at: datetime | None = None
 
 
 ShiftState = tuple  # (the open shift, the one that ended last): shift rows, or None
@@ -142,6 +145,19 @@ def _active(volunteer: Signer) -> Signer:
         raise Forbidden(_l("This volunteer is not active. Please ask the station staff."),
                         "volunteer_inactive")
     return volunteer
+
+
+def open_at_site(site_id: int, limit: int = contract.ON_SHIFT_MAX) -> list[dict]:
+    """Who is signed in at this site now, and since when (UTC): whichever way they signed in.
+    A kiosk keeps it so that a card read there signs out, with the service's length, a
+    volunteer who signed in on another kiosk, the phone or the poster."""
+    rows = db.session.execute(
+        select(Volunteer.number, Shift.started_at)
+        .join(Volunteer, Volunteer.id == Shift.volunteer_id)
+        .where(Shift.site_id == site_id, Shift.ended_at.is_(None))
+        .order_by(Shift.started_at.desc()).limit(limit))
+    return [{"number": number, "started_at": as_utc(started).isoformat()}
+            for number, started in rows]
 
 
 def open_and_last_ended(volunteer: Signer) -> ShiftState:
@@ -211,7 +227,8 @@ def sign_locked(volunteer: Signer, site, at: datetime, *, method: str, verified:
     def repeated(shift, when) -> SignResult:  # a read within the debounce: as it was
         return SignResult("noop", shift.id, shift.site_id, as_utc(when),
                           list(shift.flags or []), volunteer,
-                          credited_minutes=shift.credited_minutes)
+                          credited_minutes=shift.credited_minutes,
+                          started_at=as_utc(shift.started_at))
 
     if current is not None and current.site_id == site.id:
         started = as_utc(current.started_at)
@@ -225,7 +242,8 @@ def sign_locked(volunteer: Signer, site, at: datetime, *, method: str, verified:
         closed = close(current, at, method=method, verified=verified, device=device,
                        flags=flags, site=site)
         return SignResult("out", current.id, current.site_id, at, closed["flags"], volunteer,
-                          credited_minutes=closed["credited_minutes"])
+                          credited_minutes=closed["credited_minutes"],
+                          started_at=as_utc(current.started_at))
     if current is None:
         last = last_ended if last_ended is None or last_ended.site_id == site.id \
             else _last_closed_here(volunteer, site)
@@ -248,7 +266,8 @@ def sign_locked(volunteer: Signer, site, at: datetime, *, method: str, verified:
                    site=db.session.get(Site, current.site_id))
     if direction == "out":
         return SignResult("out", current.id, current.site_id, at, closed["flags"], volunteer,
-                          credited_minutes=closed["credited_minutes"])
+                          credited_minutes=closed["credited_minutes"],
+                          started_at=as_utc(current.started_at))
     shift_id, started_flags = _start(volunteer, site, at, method, verified, device, flags)
     return SignResult("in", shift_id, site.id, at, started_flags, volunteer,
                       closed_elsewhere=current.id)

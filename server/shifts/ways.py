@@ -93,7 +93,8 @@ def result_out(result: ops.SignResult) -> dict:
                           "name": result.volunteer.masked_name},
             "at": result.at.isoformat(), "flags": list(result.flags),
             "closed_elsewhere": result.closed_elsewhere,
-            "credited_minutes": result.credited_minutes}
+            "credited_minutes": result.credited_minutes,
+            "started_at": result.started_at.isoformat() if result.started_at else None}
 
 
 def sign_action(device, body: dict, client_time: datetime, clock_skewed: bool,

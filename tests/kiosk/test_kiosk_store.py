@@ -71,6 +71,8 @@ def test_a_store_of_the_first_layout_upgrades_without_losing_its_queued_action(t
         store.set_balance("5108", 12)
         assert store.order_status("ZH20261201001")["status"] == "accepted"
         assert store.balance("5108") == 12
+        store.set_on_shift("5108", True, "张*", started_at=1_800_000_000.0)
+        assert store.volunteer("5108")["shift_started_at"] == 1_800_000_000.0
     finally:
         store.close()
     assert _user_version(tmp_path) == VERSION

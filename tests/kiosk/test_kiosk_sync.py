@@ -236,7 +236,7 @@ def test_the_server_word_wins_and_the_screen_says_so(kiosk, make_volunteers, pro
     monkeypatch.undo()
     sync.push()
     assert other.store.volunteer(number)["is_on_shift"] == 0
-    assert other.status()["note"] == f"{name}：服务器记录为签退"
+    assert other.status()["note"] == f"{name}：服务器记录为签退，本次服务 2分钟"
     other.store.close()
 
 
