@@ -64,6 +64,12 @@ def test_kiosk_screens(kiosk_app, browser, shot, axe_source, make_volunteers,
     page.locator("#result.ok").wait_for(timeout=20_000)
     assert page.locator("#r-title").inner_text() == "签到成功"
     assert page.locator("#r-name").inner_text() == name == "张*华"
+    # The result covers the whole screen, edge to edge: no border, no rounded corners where
+    # the bar behind it would show.
+    edges = page.locator("#result").evaluate(
+        "e => { const s = getComputedStyle(e), r = e.getBoundingClientRect();"
+        " return [s.borderTopWidth, s.borderTopLeftRadius, r.left, r.top, r.width, r.height]; }")
+    assert edges == ["0px", "0px", 0, 0, 1080, 1920], edges
     shot(page, "kiosk-signed-in-portrait")
     check_page(page, axe_source)
     (camera / "c-card.png").unlink()
