@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.db import DIALECTS, by_dialect
 from ..core.errors import NotFound, ValidationError
 from ..core.fields import clean_int, clean_text, month_bounds, next_month, parse_moment
@@ -52,10 +53,6 @@ def get_activity(activity_id) -> Activity:
     return activity
 
 
-def _actor_name(actor) -> str:
-    return getattr(actor, "username", None) or (actor if isinstance(actor, str) else "")
-
-
 def _times(starts_at, ends_at) -> tuple[datetime, datetime]:
     start = parse_moment(starts_at, "starts_at", LABELS["starts_at"])
     end = parse_moment(ends_at, "ends_at", LABELS["ends_at"])
@@ -81,7 +78,7 @@ def create_activity(*, title, brand, content_area, site: Site, starts_at, ends_a
                     capacity=None, team: Team | None = None, description="",
                     project: FeaturedProject | None = None, honoree: Honoree | None = None,
                     is_public: bool = True, theme: MonthlyTheme | None | bool = True,
-                    actor=None) -> Activity:
+                    actor: Actor = None) -> Activity:
     """`theme`: True takes the month's theme of the nearest unit, None leaves it out."""
     brand, content_area = check_brand_and_area(brand, content_area)
     start, end = _times(starts_at, ends_at)
@@ -100,7 +97,7 @@ def create_activity(*, title, brand, content_area, site: Site, starts_at, ends_a
                                DESCRIPTION_MAX, one_line=False),
         theme_id=theme.id if theme else None, project_id=project.id if project else None,
         honoree_id=honoree.id if honoree else None, is_public=bool(is_public),
-        status="scheduled", created_by=_actor_name(actor))
+        status="scheduled", created_by=actors.admin_label(actor))
     db.session.add(activity)
     db.session.flush()
     audit.record("activity.create", activity, actor=actor, title=activity.title,
@@ -111,7 +108,7 @@ def create_activity(*, title, brand, content_area, site: Site, starts_at, ends_a
 EDITABLE = ("title", "description", "capacity", "starts_at", "ends_at", "is_public")
 
 
-def update_activity(activity: Activity, *, actor=None, **changes) -> Activity:
+def update_activity(activity: Activity, *, actor: Actor = None, **changes) -> Activity:
     """Edit an activity; more places promote people from the waitlist at once."""
     from .signups import fill_from_waitlist, lock_activity
 
@@ -143,7 +140,7 @@ def update_activity(activity: Activity, *, actor=None, **changes) -> Activity:
     return activity
 
 
-def cancel_activity(activity: Activity, reason, *, actor=None) -> Activity:
+def cancel_activity(activity: Activity, reason, *, actor: Actor = None) -> Activity:
     from .signups import lock_activity
 
     activity = lock_activity(activity)
@@ -216,7 +213,8 @@ def theme_for(site, month: date) -> MonthlyTheme | None:
     return None
 
 
-def set_theme(site: Site, month: date, title, description="", *, actor=None) -> MonthlyTheme:
+def set_theme(site: Site, month: date, title, description="", *,
+              actor: Actor = None) -> MonthlyTheme:
     """Set (or change) a unit's theme for a month; its activities that month without a theme
     of their own take it."""
     title = clean_text(title, "title", LABELS["theme"], THEME_TITLE_MAX, required=True)
@@ -271,7 +269,7 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> None:
 
 def friday_days(root: Site, month: date, *, title, brand, content_area, starts=time(9),
                 ends=time(11, 30), capacity=None, description="", team: Team | None = None,
-                actor=None) -> tuple[int, int]:
+                actor: Actor = None) -> tuple[int, int]:
     """Every Friday of the month, one activity at each station of the subtree (the root
     itself when it is a station or a point). Run twice, it adds nothing: (added, already)."""
     brand, content_area = check_brand_and_area(brand, content_area)
@@ -304,7 +302,7 @@ def friday_days(root: Site, month: date, *, title, brand, content_area, starts=t
                 "description": description, "theme_id": theme, "project_id": None,
                 "honoree_id": None, "is_public": True, "status": "scheduled",
                 "cancel_reason": "", "series": f"friday:{day.isoformat()}",
-                "created_by": _actor_name(actor), "created_at": now, "updated_at": now})
+                "created_by": actors.admin_label(actor), "created_at": now, "updated_at": now})
     before = _series_count(stations, month)
     _insert_ignoring_duplicates(rows)
     added = _series_count(stations, month) - before

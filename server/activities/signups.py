@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.db import serialize
 from ..core.errors import Conflict, NotFound
 from ..core.fields import clean_text
@@ -63,7 +64,7 @@ def _check_open(activity: Activity, now: datetime) -> None:
 
 
 def sign_up(activity: Activity, *, volunteer: Volunteer | None = None, phone=None, name="",
-            now: datetime | None = None, actor=None) -> ActivitySignup:
+            now: datetime | None = None, actor: Actor = None) -> ActivitySignup:
     """A place for a volunteer (phone session) or a resident (phone number, public
     activities). Asking again returns the place already held."""
     now = now or utcnow()
@@ -121,7 +122,7 @@ def _held(activity: Activity, volunteer, phone) -> ActivitySignup | None:
 
 
 def cancel(signup: ActivitySignup, *, now: datetime | None = None,
-           actor=None) -> ActivitySignup | None:
+           actor: Actor = None) -> ActivitySignup | None:
     """Give up a place (or a waitlist spot). Returns whoever was promoted into it."""
     now = now or utcnow()
     activity = lock_activity(signup.activity)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 import qr
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.i18n import _l
 from ..core.timeutil import utcnow
@@ -42,7 +43,7 @@ def _next_kid() -> str:
     return "K" + (_KID_ALPHABET[used] if used < len(_KID_ALPHABET) else str(used))
 
 
-def _create(actor=None) -> SigningKeyRecord:
+def _create(actor: Actor = None) -> SigningKeyRecord:
     key = qr.SigningKey.generate(_next_kid())
     record = SigningKeyRecord(
         kid=key.key_id,
@@ -102,7 +103,7 @@ def all_keys() -> list[SigningKeyRecord]:
     return list(db.session.scalars(select(SigningKeyRecord).order_by(SigningKeyRecord.id)))
 
 
-def rotate(actor=None) -> SigningKeyRecord:
+def rotate(actor: Actor = None) -> SigningKeyRecord:
     """A new key signs from now on; the old one keeps verifying the codes it signed."""
     old = db.session.scalar(
         select(SigningKeyRecord).where(SigningKeyRecord.is_current).with_for_update()
@@ -115,7 +116,7 @@ def rotate(actor=None) -> SigningKeyRecord:
     return record
 
 
-def retire(kid: str, actor=None) -> SigningKeyRecord:
+def retire(kid: str, actor: Actor = None) -> SigningKeyRecord:
     """Codes signed with a retired key stop verifying: reissue them before retiring."""
     record = db.session.scalar(
         select(SigningKeyRecord).where(SigningKeyRecord.kid == kid).with_for_update()

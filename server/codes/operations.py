@@ -18,6 +18,7 @@ import qr.tokens
 from qr.payload import CodeType
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.fields import clean_reason
 from ..core.i18n import _l
@@ -107,7 +108,7 @@ def live_code(type_: str, subject: str, *, lock: bool = False) -> ServiceCode | 
 
 
 def issue(type_: str, subject: str, *, site: Site | None = None,
-          expires_at: datetime | None = None, actor=None) -> ServiceCode:
+          expires_at: datetime | None = None, actor: Actor = None) -> ServiceCode:
     """Sign and record the next version of a subject's code. The caller revoked the old one."""
     version = (db.session.scalar(
         select(func.max(ServiceCode.version)).where(ServiceCode.type == type_,
@@ -129,7 +130,7 @@ def issue(type_: str, subject: str, *, site: Site | None = None,
     return code
 
 
-def revoke(code: ServiceCode, reason: str, *, actor=None) -> ServiceCode:
+def revoke(code: ServiceCode, reason: str, *, actor: Actor = None) -> ServiceCode:
     reason = clean_reason(reason, _l("Say why the code is withdrawn."), limit=REASON_MAX)
     if code.revoked_at is not None:
         return code  # revoking twice is a no-op: a retried request changes nothing
@@ -149,7 +150,7 @@ def point_code(site: Site) -> ServiceCode | None:
     return live_code("point", str(site.id))
 
 
-def ensure_point_code(site: Site, *, actor=None) -> ServiceCode:
+def ensure_point_code(site: Site, *, actor: Actor = None) -> ServiceCode:
     existing = point_code(site)
     if existing is not None:
         return existing
@@ -161,7 +162,7 @@ def ensure_point_code(site: Site, *, actor=None) -> ServiceCode:
     return code
 
 
-def rotate_point_code(site: Site, reason: str = "", *, actor=None) -> ServiceCode:
+def rotate_point_code(site: Site, reason: str = "", *, actor: Actor = None) -> ServiceCode:
     """Withdraw the live code (if any) and issue the next version: a new poster is needed."""
     current = live_code("point", str(site.id), lock=True)
     if current is not None:
@@ -169,7 +170,7 @@ def rotate_point_code(site: Site, reason: str = "", *, actor=None) -> ServiceCod
     return ensure_point_code(site, actor=actor)
 
 
-def revoke_point_code(site: Site, reason: str, *, actor=None) -> ServiceCode:
+def revoke_point_code(site: Site, reason: str, *, actor: Actor = None) -> ServiceCode:
     current = live_code("point", str(site.id), lock=True)
     if current is None:
         raise NotFound(_l("This site has no valid code to withdraw."), "no_live_code")
@@ -185,7 +186,8 @@ def withdrawn_without_replacement(site: Site) -> bool:
     return newest is not None and newest.revoked_at is not None
 
 
-def codes_to_print(sites: Iterable[Site], *, actor=None) -> tuple[list[ServiceCode], list[Site]]:
+def codes_to_print(sites: Iterable[Site], *,
+                   actor: Actor = None) -> tuple[list[ServiceCode], list[Site]]:
     """(codes, skipped) for a batch print of `sites`: each active site's live code, issued
     first where it never had one; a site whose code was withdrawn without replacement is
     skipped (and listed) rather than given a new version."""

@@ -25,7 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..core.actors import Actor
 from ..extensions import db
+from . import actors
 from .db import wants_write_lock, writing
 from .timeutil import UtcDateTime, as_utc, utcnow
 
@@ -104,7 +106,7 @@ def _site_of(target, actor) -> int | None:
     return site_id if isinstance(site_id, int) else None
 
 
-def record(action: str, target=None, *, actor=None, site=None, **details) -> None:
+def record(action: str, target=None, *, actor: Actor = None, site=None, **details) -> None:
     """Append an audit event in the current transaction. `actor` is a user or a label;
     `target` a record (anything with __tablename__ and id) or a (table name, id) pair;
     `site` (a site or its id) says where it happened when neither target nor actor does.
@@ -131,8 +133,8 @@ def record(action: str, target=None, *, actor=None, site=None, **details) -> Non
     values = {
         "at": utcnow(),
         "action": action,
-        "actor_user_id": getattr(actor, "id", None),
-        "actor": getattr(actor, "username", None) or (actor if isinstance(actor, str) else ""),
+        "actor_user_id": actors.admin_id(actor),
+        "actor": actors.admin_label(actor),
         "target_type": target_type,
         "target_id": None if target_id is None else str(target_id),
         "ip": request.remote_addr if has_request_context() else None,

@@ -18,7 +18,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..codes import operations as codes
 from ..codes.keys import derived_fernet
 from ..codes.models import ServiceCode
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.fields import clean_reason
 from ..core.i18n import _l
@@ -49,13 +50,13 @@ def sealed_presence_secret(presence: bytes) -> str:
     return derived_fernet(_PURPOSE).encrypt(presence).decode()
 
 
-def create_enrollment(site: Site, *, actor=None) -> tuple[Enrollment, ServiceCode]:
+def create_enrollment(site: Site, *, actor: Actor = None) -> tuple[Enrollment, ServiceCode]:
     """A one-time code a new kiosk scans to pair with `site`."""
     if not site.is_active:
         raise ValidationError(_l("A deactivated site cannot get kiosks."), "site_inactive")
     expires = utcnow().replace(microsecond=0) + timedelta(minutes=ENROLLMENT_MINUTES)
     enrollment = Enrollment(site_id=site.id, expires_at=expires,
-                            created_by_user_id=getattr(actor, "id", None))
+                            created_by_user_id=actors.admin_id(actor))
     db.session.add(enrollment)
     db.session.flush()
     code = codes.issue("enrollment", str(enrollment.id), site=site, expires_at=expires,
@@ -203,7 +204,7 @@ def record_contact(device: Device | Kiosk, **columns) -> None:
             set_committed_value(device, name, value)
 
 
-def revoke(device: Device, reason: str, *, actor=None) -> Device:
+def revoke(device: Device, reason: str, *, actor: Actor = None) -> Device:
     reason = clean_reason(reason, _l("Say why the kiosk is revoked."), limit=REASON_MAX)
     device = db.session.scalar(select(Device).where(Device.id == device.id).with_for_update())
     if device.revoked_at is None:

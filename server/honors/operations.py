@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, or_, select
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.fields import clean_int, clean_text
 from ..core.i18n import _l
@@ -49,12 +50,8 @@ def public_honoree(honoree_id) -> Honoree:
     return honoree
 
 
-def _actor_name(actor) -> str:
-    return getattr(actor, "username", None) or (actor if isinstance(actor, str) else "")
-
-
 def nominate(*, name, category, site: Site, year, story="", title="", consent=False,
-             actor=None) -> Honoree:
+             actor: Actor = None) -> Honoree:
     """A unit puts someone forward. The person's consent to being shown is required."""
     if category not in CATEGORIES:
         raise ValidationError(_l("Choose one of the kinds of model."), "invalid_category",
@@ -70,14 +67,14 @@ def nominate(*, name, category, site: Site, year, story="", title="", consent=Fa
                          one_line=False),
         year=clean_int(year, "year", LABELS["year"], low=1949, high=2100),
         site_id=site.id, status="nominated", has_consent=True,
-        nominated_by=_actor_name(actor))
+        nominated_by=actors.admin_label(actor))
     db.session.add(honoree)
     db.session.flush()
     audit.record("honoree.nominate", honoree, actor=actor, category=category, site_id=site.id)
     return honoree
 
 
-def set_photo(honoree: Honoree, data: bytes, *, actor=None) -> HonoreePhoto:
+def set_photo(honoree: Honoree, data: bytes, *, actor: Actor = None) -> HonoreePhoto:
     """Replace the portrait with the upload, re-encoded (imaging.reencode refuses bad files)."""
     portrait = imaging.reencode(data)
     db.session.execute(delete(HonoreePhoto).where(HonoreePhoto.honoree_id == honoree.id))
@@ -111,7 +108,7 @@ def decide(honoree: Honoree, approve: bool, reason="", *, actor) -> Honoree:
     reason = clean_text(reason, "reason", LABELS["reason"], REASON_MAX, required=not approve)
     honoree.status = "approved" if approve else "rejected"
     honoree.decision_reason = reason
-    honoree.decided_by = _actor_name(actor)
+    honoree.decided_by = actors.admin_label(actor)
     honoree.decided_at = utcnow()
     db.session.flush()
     audit.record("honoree.approve" if approve else "honoree.reject", honoree, actor=actor,
@@ -127,7 +124,7 @@ def withdraw(honoree: Honoree, reason, *, actor) -> Honoree:
     honoree.status = "withdrawn"
     honoree.decision_reason = clean_text(reason, "reason", LABELS["reason"], REASON_MAX,
                                          required=True)
-    honoree.decided_by = _actor_name(actor)
+    honoree.decided_by = actors.admin_label(actor)
     honoree.decided_at = utcnow()
     db.session.flush()
     audit.record("honoree.withdraw", honoree, actor=actor, reason=honoree.decision_reason)

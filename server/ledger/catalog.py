@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.i18n import _l
 from ..core.schema import parse_id
@@ -50,7 +51,7 @@ def _whole(value, field: str, label, *, minimum: int, maximum: int,
 
 def save_item(site: Site, *, item: Item | None = None, name=None, kind="goods",
               description="", cost_points=None, stock=None, is_active=True,
-              actor=None) -> Item:
+              actor: Actor = None) -> Item:
     name = " ".join((name or "").split()) if isinstance(name, str) else ""
     if not name or len(name) > 64:
         raise ValidationError(_l("Give the item a name of at most 64 characters."),
@@ -74,7 +75,7 @@ def save_item(site: Site, *, item: Item | None = None, name=None, kind="goods",
     item.name, item.kind, item.description = name, kind, description
     item.cost_points, item.stock, item.is_active = cost, stock, bool(is_active)
     db.session.flush()
-    audit.record("ledger.item", item, actor=ops.audit_actor(actor), name=name, cost=cost,
+    audit.record("ledger.item", item, actor=actors.for_audit(actor), name=name, cost=cost,
                  stock=stock, active=item.is_active)
     return item
 
@@ -84,7 +85,7 @@ def lock_item(item: Item) -> Item:
                              .execution_options(populate_existing=True))
 
 
-def redeem(volunteer: Volunteer, item: Item, quantity=1, *, actor=None, device=None,
+def redeem(volunteer: Volunteer, item: Item, quantity=1, *, actor: Actor = None, device=None,
            client_key: str | None = None) -> Redemption:
     """Spend points on an item. Locks the account, then the item (always in this order, so two
     redemptions never deadlock), then checks: never overdrawn, never oversold."""
@@ -127,7 +128,7 @@ def redeem(volunteer: Volunteer, item: Item, quantity=1, *, actor=None, device=N
                            redemption.id, memo=f"{item.name} × {quantity}", actor=who)
     redemption.transfer_id = transfer.id
     db.session.flush()
-    audit.record("ledger.redeem", redemption, actor=ops.audit_actor(who), item=item.name,
+    audit.record("ledger.redeem", redemption, actor=actors.for_audit(who), item=item.name,
                  quantity=quantity, points=points, volunteer=volunteer.number)
     return redemption
 

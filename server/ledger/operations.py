@@ -9,7 +9,8 @@ from sqlalchemy import Integer, bindparam, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, make_transient_to_detached
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.db import DIALECTS, by_dialect
 from ..core.errors import Conflict, ValidationError
 from ..core.fields import clean_reason
@@ -32,28 +33,13 @@ class InsufficientPoints(Conflict):
     code = "insufficient_points"
 
 
-def actor_label(actor) -> str:
-    """A readable name for whoever posts: an admin, a kiosk, a volunteer, or a label."""
+def actor_label(actor: Actor) -> str:
+    """The posting's actor label (actors.label): None is the request's admin, else "system"."""
     if actor is None and has_request_context():
         from ..core.auth import current_user
 
         actor = current_user()
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor[:120]
-    if hasattr(actor, "username"):
-        return actor.username
-    if getattr(actor, "__tablename__", None) == "device":  # a Device or a Kiosk record
-        return f"kiosk {actor.id}"
-    if isinstance(actor, Volunteer):
-        return f"volunteer {actor.number}"
-    return str(actor)[:120]
-
-
-def audit_actor(actor):
-    """What audit.record accepts: an admin user as such, anything else by its label."""
-    return actor if actor is None or hasattr(actor, "username") else actor_label(actor)
+    return actors.label(actor, default="system")
 
 
 def _reason(reason) -> str:
@@ -71,7 +57,7 @@ def points_per_hour() -> int:
     return value if value is not None else DEFAULT_POINTS_PER_HOUR
 
 
-def set_points_per_hour(value, *, actor=None) -> int:
+def set_points_per_hour(value, *, actor: Actor = None) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= \
@@ -85,7 +71,7 @@ def set_points_per_hour(value, *, actor=None) -> int:
         db.session.add(setting)
     setting.value, setting.updated_by = value, actor_label(actor)
     db.session.flush()
-    audit.record("ledger.rule", actor=audit_actor(actor), points_per_hour=[before, value])
+    audit.record("ledger.rule", actor=actors.for_audit(actor), points_per_hour=[before, value])
     return value
 
 
@@ -213,14 +199,14 @@ _CREDIT_SHIFT = {
 
 
 def _audit_posting(transfer_id: int, values: dict, actor) -> None:
-    audit.record("ledger.post", ("ledger_transfer", transfer_id), actor=audit_actor(actor),
+    audit.record("ledger.post", ("ledger_transfer", transfer_id), actor=actors.for_audit(actor),
                  source=f"{values['source_type']}:{values['source_id']}",
                  amount=values["amount"], debit=values["debit_account_id"],
                  credit=values["credit_account_id"])
 
 
 def post(debit: Account | int, credit: Account | int, amount: int, source_type: str,
-         source_id, *, minutes: int = 0, memo: str = "", actor=None,
+         source_id, *, minutes: int = 0, memo: str = "", actor: Actor = None,
          reverses: Transfer | None = None) -> tuple[Transfer, bool]:
     """Insert one transfer, audited; (existing, False) when its source already posted (a
     retry). Accounts are given as records or ids."""
@@ -312,7 +298,7 @@ def _debit_volunteer_checked(account: Account, amount: int) -> None:
             details={"balance": current, "needed": amount})
 
 
-def reverse(transfer: Transfer, reason: str, actor=None) -> Transfer:
+def reverse(transfer: Transfer, reason: str, actor: Actor = None) -> Transfer:
     """Undo a transfer with one going the other way (source reversal:<id>); at most once."""
     reason = _reason(reason)
     if transfer.reverses_transfer_id is not None:
@@ -334,7 +320,7 @@ def reverse(transfer: Transfer, reason: str, actor=None) -> Transfer:
     return reversal
 
 
-def adjust(volunteer: Volunteer, points, reason: str, actor=None, *,
+def adjust(volunteer: Volunteer, points, reason: str, actor: Actor = None, *,
            key: str | None = None) -> Transfer:
     """An admin correction, positive or negative; a key makes a retried request post once."""
     reason = _reason(reason)

@@ -8,7 +8,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import ValidationError
 from ..core.i18n import _l
 from ..core.timeutil import as_utc, utcnow
@@ -17,7 +18,7 @@ from ..sites.models import Site, SiteKind
 from ..volunteers.models import Team, TeamMember, Volunteer
 from .models import Order, OrderPolicy, OrderStatusChange
 from .notify import notify
-from .states import audit_actor, record_escalation, refuse, transition
+from .states import record_escalation, refuse, transition
 
 WAITING = ("placed", "dispatched", "reopened")
 
@@ -40,7 +41,7 @@ def policy_for(site: Site) -> dict:
             "accept_timeout_minutes": current_app.config["ORDERS_ACCEPT_TIMEOUT_MINUTES"]}
 
 
-def set_policy(site: Site, *, pool_enabled: bool, accept_timeout_minutes, actor=None):
+def set_policy(site: Site, *, pool_enabled: bool, accept_timeout_minutes, actor: Actor = None):
     try:
         minutes = int(accept_timeout_minutes)
     except (TypeError, ValueError):
@@ -109,7 +110,7 @@ def dispatch_by_rule(order: Order, *, actor="rule") -> Order:
 
 
 def dispatch(order: Order, *, team: Team | None = None, volunteer: Volunteer | None = None,
-             pool: bool = False, actor=None) -> Order:
+             pool: bool = False, actor: Actor = None) -> Order:
     """By hand from the dispatch board: to a team, a volunteer, and/or the open pool."""
     order = lock(order)
     if team is None and volunteer is None and not pool:
@@ -190,7 +191,7 @@ def escalate_overdue(now=None, *, actor="rule") -> list[Order]:
         db.session.flush()
         db.session.refresh(order)
         record_escalation(order, actor=actor, at=now)
-        audit.record("order.escalate", order, actor=audit_actor(actor), number=order.number,
+        audit.record("order.escalate", order, actor=actors.for_audit(actor), number=order.number,
                      from_unit=old_unit.id, to_unit=order.unit_site_id)
         notify(order.unit, "escalated", order)
         moved.append(order)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core import audit
+from ..core import actors, audit
 from ..core.errors import Conflict
 from ..core.i18n import _l
 from ..extensions import db
@@ -42,7 +42,7 @@ def complete(order: Order, note, *, actor) -> OrderFollowUp:
     note = clean_text(note, "note", NOTE_MAX, required=True)
     if follow_up_of(order) is not None:
         raise Conflict(_l("This order's follow-up is already recorded."), "follow_up_done")
-    row = OrderFollowUp(order_id=order.id, note=note, done_by_user_id=getattr(actor, "id", None))
+    row = OrderFollowUp(order_id=order.id, note=note, done_by_user_id=actors.admin_id(actor))
     db.session.add(row)
     db.session.flush()
     audit.record("order.follow_up", order, actor=actor, number=order.number, note=note)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import NotFound, ValidationError
 from ..core.i18n import _l
 from ..core.schema import parse_id
@@ -56,7 +57,7 @@ def _checked(*, name, content_area, brand, description, expected_minutes) -> dic
 
 
 def create_item(*, site: Site, name, content_area, brand, team: Team | None = None,
-                description="", expected_minutes=60, actor=None) -> ServiceItem:
+                description="", expected_minutes=60, actor: Actor = None) -> ServiceItem:
     fields = _checked(name=name, content_area=content_area, brand=brand,
                       description=description, expected_minutes=expected_minutes)
     item = ServiceItem(site_id=site.id, team_id=team.id if team else None, **fields)
@@ -67,7 +68,7 @@ def create_item(*, site: Site, name, content_area, brand, team: Team | None = No
 
 
 def update_item(item: ServiceItem, *, name, content_area, brand, team: Team | None = None,
-                description="", expected_minutes=60, actor=None) -> ServiceItem:
+                description="", expected_minutes=60, actor: Actor = None) -> ServiceItem:
     """Edit a menu line in place: orders already placed keep their item and their history
     (they name the item by id); what changed is in the audit entry, before and after."""
     fields = _checked(name=name, content_area=content_area, brand=brand,
@@ -84,7 +85,7 @@ def update_item(item: ServiceItem, *, name, content_area, brand, team: Team | No
     return item
 
 
-def set_item_active(item: ServiceItem, active: bool, *, actor=None) -> ServiceItem:
+def set_item_active(item: ServiceItem, active: bool, *, actor: Actor = None) -> ServiceItem:
     """Retire a line from the menu (residents and kiosks stop offering it; open orders of it
     go on) or offer it again. A repeat changes nothing and writes no entry."""
     item = _locked(item)

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..codes import operations as codes
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.db import serialize
 from ..core.errors import DomainError, Forbidden, NotFound, ValidationError
 from ..core.i18n import _l
@@ -32,7 +33,7 @@ from .models import (
     ServiceItem,
 )
 from .notify import notify
-from .states import actor_label, audit_actor, refuse, transition
+from .states import refuse, transition
 from .text import clean_phone, clean_tags, clean_text
 
 ACCEPTED = ("accepted", "in_service", "completed", "rated")
@@ -132,7 +133,7 @@ def _check_daily_limit(phone: str) -> None:
 
 def place_order(*, site: Site, item: ServiceItem, phone, place="", note="", preferred_at=None,
                 channel: str = "phone", device=None, latitude=None, longitude=None,
-                actor=None, phone_optional: bool = False) -> Order:
+                actor: Actor = None, phone_optional: bool = False) -> Order:
     """`phone_optional`: Open311 makes the phone optional; an order without one is marked no
     callback (`Order.has_callback`), and the per-phone daily limit cannot apply to it."""
     phone = "" if phone_optional and phone in (None, "") else clean_phone(phone)
@@ -156,10 +157,10 @@ def place_order(*, site: Site, item: ServiceItem, phone, place="", note="", pref
     db.session.flush()
     db.session.refresh(order)
     db.session.add(OrderStatusChange(order_id=order.id, from_status=None, to_status="placed",
-                                     at=order.placed_at, actor=actor_label(actor or channel)))
-    audit.record("order.placed", order, actor=audit_actor(actor or channel),
+                                     at=order.placed_at, actor=actors.label(actor or channel)))
+    audit.record("order.placed", order, actor=actors.for_audit(actor or channel),
                  number=order.number, item_id=item.id, site_id=site.id, channel=channel)
-    codes.issue("order", order.number, site=site, actor=audit_actor(actor or channel))
+    codes.issue("order", order.number, site=site, actor=actors.for_audit(actor or channel))
     rules.dispatch_by_rule(order)
     return order
 
@@ -258,7 +259,7 @@ def service_minutes(order: Order, completed_at: datetime) -> int:
 
 
 def complete(order: Order, *, via: str, volunteer: Volunteer | None = None, at=None,
-             actor=None) -> Order:
+             actor: Actor = None) -> Order:
     """Completion confirmed by the resident's order code (phone or kiosk) or on the receipt.
     The service hours go to the time bank with the order as the source."""
     order = rules.lock(order)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import Conflict
 from ..core.i18n import _, _l
 from ..core.timeutil import utcnow
@@ -48,30 +49,10 @@ def refuse(order: Order, code: str, message) -> StateConflict:
     return StateConflict(message, code, details={"status": order.status})
 
 
-def actor_label(actor) -> str:
-    """Readable: an admin's username, "volunteer V…", "kiosk 3", or the label given."""
-    if actor is None:
-        return ""
-    if isinstance(actor, str):
-        return actor[:120]
-    if hasattr(actor, "username"):
-        return actor.username
-    if hasattr(actor, "number"):
-        return f"volunteer {actor.number}"
-    if getattr(actor, "__tablename__", None) == "device":  # a Device or a Kiosk record
-        return f"kiosk {actor.id}"
-    return str(actor)[:120]
-
-
-def audit_actor(actor):
-    """Admins are recorded by id; anyone else by label."""
-    return actor if hasattr(actor, "username") else (actor_label(actor) or None)
-
-
 def record_escalation(order: Order, *, actor, at) -> None:
     """An escalation keeps the status but moves the order up: one history row says where."""
     db.session.add(OrderStatusChange(order_id=order.id, from_status=order.status,
-                                     to_status=order.status, at=at, actor=actor_label(actor),
+                                     to_status=order.status, at=at, actor=actors.label(actor),
                                      reason="escalated", unit_site_id=order.unit_site_id))
 
 
@@ -101,7 +82,7 @@ def can_move(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
-def transition(order: Order, to_status: str, *, actor=None, reason: str = "", at=None,
+def transition(order: Order, to_status: str, *, actor: Actor = None, reason: str = "", at=None,
                conflict_code: str = "invalid_transition", **values) -> Order:
     """Move `order` to `to_status` with a conditional UPDATE (… WHERE status = <expected>), so
     two writers racing past their checks cannot both succeed, even on SQLite; then append the
@@ -128,9 +109,9 @@ def transition(order: Order, to_status: str, *, actor=None, reason: str = "", at
     went_to = ({"team_id": order.team_id, "volunteer_id": order.volunteer_id}
                if to_status == "dispatched" else {})
     db.session.add(OrderStatusChange(order_id=order.id, from_status=from_status,
-                                     to_status=to_status, at=at, actor=actor_label(actor),
+                                     to_status=to_status, at=at, actor=actors.label(actor),
                                      reason=(reason or "")[:200], **went_to))
-    audit.record(f"order.{to_status}", order, actor=audit_actor(actor), number=order.number,
+    audit.record(f"order.{to_status}", order, actor=actors.for_audit(actor), number=order.number,
                  from_status=from_status, reason=reason or "")
     db.session.flush()
     return order

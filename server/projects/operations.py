@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import clean_int, clean_text, this_month
 from ..core.i18n import _l
@@ -69,7 +70,7 @@ def get_claim(claim_id) -> ProjectClaim:
 
 
 def create_project(*, name, site: Site, brand, content_area, team: Team | None = None,
-                   description="", actor=None) -> FeaturedProject:
+                   description="", actor: Actor = None) -> FeaturedProject:
     brand, content_area = check_brand_and_area(brand, content_area)
     name = clean_text(name, "name", LABELS["name"], NAME_MAX, required=True)
     if db.session.scalar(select(FeaturedProject.id).where(FeaturedProject.name == name)):
@@ -86,7 +87,7 @@ def create_project(*, name, site: Site, brand, content_area, team: Team | None =
     return project
 
 
-def set_active(project: FeaturedProject, active: bool, *, actor=None) -> FeaturedProject:
+def set_active(project: FeaturedProject, active: bool, *, actor: Actor = None) -> FeaturedProject:
     project.is_active = active
     db.session.flush()
     audit.record("project.activate" if active else "project.deactivate", project, actor=actor)
@@ -103,12 +104,8 @@ def projects(*, active_only: bool = True, root: Site | None = None) -> list[Feat
     return list(db.session.scalars(query))
 
 
-def _actor_name(actor) -> str:
-    return getattr(actor, "username", None) or (actor if isinstance(actor, str) else "")
-
-
 def claim(project: FeaturedProject, month: date, *, site: Site | None = None,
-          team: Team | None = None, plan="", sessions_planned=1, actor=None,
+          team: Team | None = None, plan="", sessions_planned=1, actor: Actor = None,
           now: datetime | None = None) -> ProjectClaim:
     """A unit or a team takes the project on for the month (this month or a later one)."""
     if (site is None) == (team is None):
@@ -125,7 +122,7 @@ def claim(project: FeaturedProject, month: date, *, site: Site | None = None,
         plan=clean_text(plan, "plan", LABELS["plan"], PLAN_MAX, required=True, one_line=False),
         sessions_planned=clean_int(sessions_planned, "sessions_planned",
                                    LABELS["sessions_planned"], low=1, high=100),
-        status="claimed", created_by=_actor_name(actor))
+        status="claimed", created_by=actors.admin_label(actor))
     taken = Conflict(_l("%(who)s has already claimed this project for that month.",
                             who=(site or team).name), "already_claimed")
     if db.session.scalar(select(ProjectClaim.id).where(
@@ -145,7 +142,7 @@ def claim(project: FeaturedProject, month: date, *, site: Site | None = None,
 
 
 def report_delivery(claim_row: ProjectClaim, *, sessions_delivered, note="",
-                    actor=None) -> ProjectClaim:
+                    actor: Actor = None) -> ProjectClaim:
     claim_row = _locked(claim_row)
     if claim_row.status == "dropped":
         raise Conflict(_l("This claim was dropped."), "claim_dropped")
@@ -161,7 +158,7 @@ def report_delivery(claim_row: ProjectClaim, *, sessions_delivered, note="",
     return claim_row
 
 
-def drop_claim(claim_row: ProjectClaim, reason, *, actor=None) -> ProjectClaim:
+def drop_claim(claim_row: ProjectClaim, reason, *, actor: Actor = None) -> ProjectClaim:
     claim_row = _locked(claim_row)
     if claim_row.status != "claimed":
         raise Conflict(_l("Only a claim not yet delivered can be dropped."), "not_claimed")

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..codes.operations import ensure_point_code
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.db import serialize
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import clean_int, clean_text, local_day_bounds, parse_moment
@@ -79,7 +80,7 @@ def get_booking(booking_id) -> RoomBooking:
 
 def create_room(*, building: Site, name, zone, capacity=30, description="",
                 opens: time = time(9), closes: time = time(17, 30), weekdays="12345",
-                max_minutes=240, needs_approval: bool = True, actor=None) -> Room:
+                max_minutes=240, needs_approval: bool = True, actor: Actor = None) -> Room:
     """A room of `building` (the center or an institute): a service point of its own under
     it, with a point code for the poster on its door."""
     if zone not in ZONES:
@@ -138,10 +139,6 @@ def opening_text(room: Room) -> str:
            f"{room.closes_minute // 60:02d}:{room.closes_minute % 60:02d}"
 
 
-def _actor_name(actor) -> str:
-    return getattr(actor, "username", None) or (actor if isinstance(actor, str) else "")
-
-
 def _check_time(room: Room, start: datetime, end: datetime, now: datetime) -> None:
     if end <= start:
         raise ValidationError(_l("The end must be after the start."), "ends_before_start",
@@ -178,7 +175,7 @@ def _taken() -> RoomTaken:
 
 def book(room: Room, *, starts_at, ends_at, purpose, attendees=1, contact_name="",
          phone=None, volunteer: Volunteer | None = None, team: Team | None = None,
-         channel: str = "phone", actor=None, now: datetime | None = None) -> RoomBooking:
+         channel: str = "phone", actor: Actor = None, now: datetime | None = None) -> RoomBooking:
     """A booking by a resident (phone number), a volunteer (phone session, maybe for a team)
     or an admin. Confirmed at once unless the room waits for the unit's approval."""
     now = now or utcnow()
@@ -253,14 +250,14 @@ def decide(booking: RoomBooking, approve: bool, reason="", *, actor) -> RoomBook
     booking.reason = clean_text(reason, "reason", LABELS["reason"], REASON_MAX,
                                 required=not approve)
     booking.decided_at = utcnow()
-    booking.decided_by = _actor_name(actor)
+    booking.decided_by = actors.admin_label(actor)
     db.session.flush()
     audit.record("room.approve" if approve else "room.reject", booking, actor=actor,
                  reason=booking.reason)
     return booking
 
 
-def cancel(booking: RoomBooking, reason="", *, actor=None,
+def cancel(booking: RoomBooking, reason="", *, actor: Actor = None,
            now: datetime | None = None) -> RoomBooking:
     now = now or utcnow()
     booking = _locked(booking)
@@ -271,7 +268,7 @@ def cancel(booking: RoomBooking, reason="", *, actor=None,
     booking.status = "cancelled"
     booking.reason = clean_text(reason, "reason", LABELS["reason"], REASON_MAX)
     booking.decided_at = now
-    booking.decided_by = _actor_name(actor) or _who(booking)
+    booking.decided_by = actors.admin_label(actor) or _who(booking)
     db.session.flush()
     audit.record("room.cancel", booking, actor=actor or _who(booking), reason=booking.reason)
     return booking

@@ -11,7 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from qr import contract
 
 from ..codes.operations import CheckedCode, live_code_exists
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.fields import clean_reason
 from ..core.i18n import _l
@@ -210,14 +211,14 @@ def read_card(card: CheckedCode) -> tuple[Signer, ShiftState] | None:
 
 
 def sign(volunteer, site, at: datetime, *, method: str, verified: bool, device=None,
-         direction: str | None = None, flags=(), actor=None) -> SignResult:
+         direction: str | None = None, flags=(), actor: Actor = None) -> SignResult:
     """A read of the volunteer at `site` at `at`: sign in, sign out, or nothing (debounce)."""
     return sign_locked(lock_volunteer(volunteer), site, at, method=method, verified=verified,
                        device=device, direction=direction, flags=flags, actor=actor)
 
 
 def sign_locked(volunteer: Signer, site, at: datetime, *, method: str, verified: bool,
-                device=None, direction: str | None = None, flags=(), actor=None,
+                device=None, direction: str | None = None, flags=(), actor: Actor = None,
                 state: ShiftState | None = None) -> SignResult:
     """sign() for a volunteer the caller has just locked (lock_volunteer*, read_card, which
     also gives the `state`). `site`: a Site or SiteRef."""
@@ -360,7 +361,7 @@ def review(shift: Shift, approve: bool, reason: str, *, actor) -> Shift:
         raise ShiftRefused(_l("This shift is not waiting for review."), "not_pending")
     shift.review = "approved" if approve else "rejected"
     shift.review_reason = reason
-    shift.reviewed_by_user_id = getattr(actor, "id", None)
+    shift.reviewed_by_user_id = actors.admin_id(actor)
     db.session.flush()
     audit.record("shift.approve" if approve else "shift.reject", shift, actor=actor,
                  reason=reason)

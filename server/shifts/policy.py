@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import ValidationError
 from ..core.i18n import _l
 from ..extensions import db
@@ -69,7 +70,7 @@ def _minutes(value, field: str, low: int, high: int) -> int:
     return number
 
 
-def set_policy(site: Site, *, actor=None, **values) -> HoursPolicy:
+def set_policy(site: Site, *, actor: Actor = None, **values) -> HoursPolicy:
     """Set the policy for `site` and its subtree (until a deeper site sets its own)."""
     rounding = _minutes(values.get("rounding_minutes"), "rounding_minutes", 1, 30)
     if rounding not in ROUNDINGS:

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import func, or_, select, update
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.i18n import _l
 from ..extensions import db
@@ -129,7 +130,7 @@ def get_site(site_id) -> Site:
 
 
 def create_site(*, kind, name=None, parent: Site | None = None, address="", latitude=None,
-                longitude=None, contact_name="", contact_phone="", actor=None) -> Site:
+                longitude=None, contact_name="", contact_phone="", actor: Actor = None) -> Site:
     kind = _kind(kind)
     site = Site(
         kind=kind,
@@ -156,7 +157,7 @@ def create_site(*, kind, name=None, parent: Site | None = None, address="", lati
 EDITABLE = ("name", "address", "latitude", "longitude", "contact_name", "contact_phone")
 
 
-def update_site(site: Site, *, actor=None, **changes) -> Site:
+def update_site(site: Site, *, actor: Actor = None, **changes) -> Site:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(_l("These fields cannot be changed here: %(f)s",
@@ -184,7 +185,7 @@ def update_site(site: Site, *, actor=None, **changes) -> Site:
     return site
 
 
-def move_site(site: Site, new_parent: Site, *, actor=None) -> Site:
+def move_site(site: Site, new_parent: Site, *, actor: Actor = None) -> Site:
     if new_parent.path.startswith(site.path):
         raise ValidationError(_l("A site cannot be moved into its own subtree."), "cycle",
                               field="parent_id")
@@ -205,7 +206,7 @@ def move_site(site: Site, new_parent: Site, *, actor=None) -> Site:
     return site
 
 
-def set_active(site: Site, active: bool, *, actor=None) -> int:
+def set_active(site: Site, active: bool, *, actor: Actor = None) -> int:
     """Deactivate a site with its whole subtree, or reactivate one site. Returns rows changed."""
     if active:
         if site.parent is not None and not site.parent.is_active:

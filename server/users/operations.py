@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import Conflict, ValidationError
 from ..core.i18n import _l
 from ..core.timeutil import utcnow
@@ -32,7 +33,7 @@ def hash_password(password: str) -> str:
 
 
 def create_user(username: str, password: str, role: str, site: Site, *,
-                display_name: str = "", actor=None) -> AdminUser:
+                display_name: str = "", actor: Actor = None) -> AdminUser:
     username = (username or "").strip()
     if not _USERNAME.match(username):
         raise ValidationError(
@@ -78,13 +79,13 @@ def authenticate(username: str, password: str) -> AdminUser | None:
     return user
 
 
-def set_password(user: AdminUser, password: str, *, actor=None) -> None:
+def set_password(user: AdminUser, password: str, *, actor: Actor = None) -> None:
     user.password_hash = hash_password(password)
     user.session_epoch += 1
     audit.record("user.password", user, actor=actor)
 
 
-def set_active(user: AdminUser, active: bool, *, actor=None) -> AdminUser:
+def set_active(user: AdminUser, active: bool, *, actor: Actor = None) -> AdminUser:
     """Disabling an account ends every session it has (the epoch moves on, so enabling it
     again does not bring an old cookie back to life). The one rule for the dashboard's
     accounts page (`actor` the admin) and the CLI (`actor="cli"`); a repeat changes nothing."""

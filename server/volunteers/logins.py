@@ -10,7 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from ..core import audit
+from ..core import actors, audit
+from ..core.actors import Actor
 from ..core.errors import DomainError, ValidationError
 from ..core.i18n import _l
 from ..core.timeutil import as_utc, utcnow
@@ -44,13 +45,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_login_link(volunteer: Volunteer, *, actor=None) -> tuple[LoginLink, str]:
+def issue_login_link(volunteer: Volunteer, *, actor: Actor = None) -> tuple[LoginLink, str]:
     """A new link; the token is returned once and only its hash is kept."""
     if not volunteer.is_active:
         raise LinkRefused("volunteer_inactive")
     token = secrets.token_urlsafe(32)
     link = LoginLink(volunteer_id=volunteer.id, token_hash=_digest(token),
-                     created_by_user_id=getattr(actor, "id", None),
+                     created_by_user_id=actors.admin_id(actor),
                      expires_at=utcnow() + LINK_LIFETIME)
     db.session.add(link)
     db.session.flush()

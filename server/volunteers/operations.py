@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..codes import operations as codes
 from ..codes.models import ServiceCode
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import NotFound, ValidationError
 from ..core.fields import clean_reason
 from ..core.i18n import _l
@@ -84,7 +85,7 @@ def _check_scope(actor, site: Site) -> None:
                               field="home_site_id")
 
 
-def home_site(site_or_id, actor=None) -> Site:
+def home_site(site_or_id, actor: Actor = None) -> Site:
     site = site_or_id
     if not isinstance(site, Site):
         try:
@@ -151,7 +152,7 @@ def others_with_phone(volunteer: Volunteer) -> int:
 
 
 def create_volunteer(*, name, phone, home_site_id=None, site: Site | None = None, skills=None,
-                     actor=None, year: int | None = None) -> Volunteer:
+                     actor: Actor = None, year: int | None = None) -> Volunteer:
     volunteer = Volunteer(name=clean_name(name), phone=clean_phone(phone),
                           skills=clean_skills(skills))
     volunteer.home_site_id = home_site(site if site is not None else home_site_id, actor).id
@@ -168,7 +169,7 @@ def create_volunteer(*, name, phone, home_site_id=None, site: Site | None = None
     return volunteer
 
 
-def update_volunteer(volunteer: Volunteer, *, actor=None, **changes) -> Volunteer:
+def update_volunteer(volunteer: Volunteer, *, actor: Actor = None, **changes) -> Volunteer:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(_l("These fields cannot be changed here: %(f)s",
@@ -195,7 +196,7 @@ def update_volunteer(volunteer: Volunteer, *, actor=None, **changes) -> Voluntee
     return volunteer
 
 
-def set_active(volunteer: Volunteer, active: bool, *, actor=None) -> Volunteer:
+def set_active(volunteer: Volunteer, active: bool, *, actor: Actor = None) -> Volunteer:
     """Deactivating logs the volunteer out everywhere and withdraws the card's code."""
     volunteer = _locked(volunteer)
     if volunteer.is_active == active:
@@ -220,7 +221,7 @@ def volunteer_code(volunteer: Volunteer) -> ServiceCode | None:
     return codes.live_code("volunteer", volunteer.number)
 
 
-def reissue_code(volunteer: Volunteer, reason: str, *, actor=None) -> ServiceCode:
+def reissue_code(volunteer: Volunteer, reason: str, *, actor: Actor = None) -> ServiceCode:
     """A lost card: the old code is withdrawn (kiosks refuse it) and the next version issued."""
     reason = clean_reason(reason, _l("Say why the code is replaced."))
     volunteer = _locked(volunteer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..core import audit
+from ..core.actors import Actor
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.i18n import _l
 from ..extensions import db
@@ -47,7 +48,7 @@ def _check_site(site: Site, actor) -> None:
 
 
 def create_team(name, site: Site, *, is_general: bool = False, description: str = "",
-                actor=None) -> Team:
+                actor: Actor = None) -> Team:
     """The general team has no parent; every branch team hangs under it."""
     name = _clean(name, "name", TEAM_NAME_MAX, True)
     _check_site(site, actor)
@@ -69,7 +70,7 @@ def create_team(name, site: Site, *, is_general: bool = False, description: str 
 
 
 def update_team(team: Team, *, name, description="", site: Site | None = None,
-                actor=None) -> Team:
+                actor: Actor = None) -> Team:
     """Rename, describe or move a team to another unit it serves (one the actor manages).
     The general team stays at the district's center: it serves the whole network."""
     name = _clean(name, "name", TEAM_NAME_MAX, True)
@@ -94,7 +95,7 @@ def update_team(team: Team, *, name, description="", site: Site | None = None,
     return team
 
 
-def set_active(team: Team, active: bool, *, actor=None) -> Team:
+def set_active(team: Team, active: bool, *, actor: Actor = None) -> Team:
     """A deactivated team is named nowhere any more: not offered for dispatch, menu items or
     activities, and orders routed to it by rule go to the next team up. Members stay, so
     reactivating it brings it back as it was. The general team is never deactivated."""
@@ -118,7 +119,7 @@ def membership(team: Team, volunteer: Volunteer) -> TeamMember | None:
     return db.session.get(TeamMember, (team.id, volunteer.id))
 
 
-def add_member(team: Team, volunteer: Volunteer, *, actor=None) -> TeamMember:
+def add_member(team: Team, volunteer: Volunteer, *, actor: Actor = None) -> TeamMember:
     """Joining twice is a no-op, so a retried form post changes nothing."""
     if not volunteer.is_active:
         raise ValidationError(_l("A deactivated volunteer cannot join a team."),
@@ -135,7 +136,7 @@ def add_member(team: Team, volunteer: Volunteer, *, actor=None) -> TeamMember:
     return member
 
 
-def remove_member(team: Team, volunteer: Volunteer, *, actor=None) -> None:
+def remove_member(team: Team, volunteer: Volunteer, *, actor: Actor = None) -> None:
     if team.is_general:
         raise ValidationError(_l("Every volunteer belongs to the general team; deactivate the "
                                  "volunteer instead."), "general_membership")
@@ -148,7 +149,7 @@ def remove_member(team: Team, volunteer: Volunteer, *, actor=None) -> None:
                  was_leader=member.is_leader)
 
 
-def set_leader(team: Team, volunteer: Volunteer, *, actor=None) -> TeamMember:
+def set_leader(team: Team, volunteer: Volunteer, *, actor: Actor = None) -> TeamMember:
     """One leader per team (a unique index says so): the previous one steps down."""
     db.session.scalar(select(Team).where(Team.id == team.id).with_for_update())
     member = membership(team, volunteer)
@@ -170,7 +171,7 @@ def set_leader(team: Team, volunteer: Volunteer, *, actor=None) -> TeamMember:
     return member
 
 
-def unset_leader(team: Team, *, actor=None) -> None:
+def unset_leader(team: Team, *, actor: Actor = None) -> None:
     current = leader(team)
     if current is not None:
         current.is_leader = False
