@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from . import openapi
+from .error_codes import checked
 
 bp = Blueprint("api", __name__, url_prefix=openapi.API_PREFIX)
 
 
 def error_body(code: str, message: str, *, field: str | None = None,
                details: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": str(message), "field": field,
+    return {"error": {"code": checked(code), "message": str(message), "field": field,
                       "details": details or {}}}
 
 

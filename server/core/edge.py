@@ -166,7 +166,7 @@ def _date_time(value) -> bool:
         and YEAR_RANGE[0] <= moment.astimezone(UTC).year <= YEAR_RANGE[1]
 
 
-_CODES = {"type": "invalid_type", "maximum": "invalid_number", "minimum": "invalid_number",
+SCHEMA_CODES = {"type": "invalid_type", "maximum": "invalid_number", "minimum": "invalid_number",
           "exclusiveMaximum": "invalid_number", "exclusiveMinimum": "invalid_number",
           "maxLength": "too_long", "minLength": "required", "required": "required",
           "additionalProperties": "unknown_field", "enum": "invalid_choice",
@@ -214,13 +214,13 @@ def schema_problem(instance, schema: dict, field: str = "") -> ValidationError |
         return None
     # A schema may name the stable code its own refusal has (`x-error-code`, on the property;
     # on the object for an unknown field), so a field keeps the code its clients know.
-    code = error.schema.get("x-error-code") or _CODES.get(error.validator, "invalid")
+    code = error.schema.get("x-error-code") or SCHEMA_CODES.get(error.validator, "invalid")
     path = [str(p) for p in error.absolute_path]
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = [p for p in error.validator_value if p not in error.instance]
         path.append(missing[0] if missing else "")
         inner = error.schema.get("properties", {}).get(path[-1], {})
-        code = inner.get("x-error-code") or _CODES["required"]
+        code = inner.get("x-error-code") or SCHEMA_CODES["required"]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
         extra = sorted(str(k) for k in error.instance if k not in known)

@@ -9,6 +9,7 @@ from functools import wraps
 from flask import Flask, current_app
 
 from .edge import bounded
+from .error_codes import CODES
 
 API_PREFIX = "/api/v1"
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -24,7 +25,12 @@ ERROR_SCHEMA = {
             "type": "object",
             "required": ["code", "message"],
             "properties": {
-                "code": {"type": "string", "description": "stable machine code"},
+                # The catalog (core/error_codes.py): each code, its usual status, its meaning.
+                "code": {"type": "string", "enum": sorted(CODES),
+                         "description": "stable machine code, one of the catalog's "
+                                        "(x-codes: usual status and meaning)",
+                         "x-codes": {code: {"status": c.status, "meaning": c.meaning}
+                                     for code, c in sorted(CODES.items())}},
                 "message": {"type": "string", "description": "for people, in the request locale"},
                 "field": {"type": "string", "nullable": True},
                 "details": {"type": "object"},

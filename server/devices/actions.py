@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import event, exc, select
 from sqlalchemy.engine import Engine
 
-from ..core import audit, edge
+from ..core import audit, edge, error_codes
 from ..core.db import DIALECTS, RetryTransaction, by_dialect
 from ..core.errors import DomainError, Forbidden, Unauthorized, ValidationError
 from ..core.i18n import _, _l
@@ -224,7 +224,7 @@ def body_hash(kind, client_time, body) -> str:
 
 
 def _error(status: int, code: str, message: str, details: dict | None = None) -> dict:
-    return {"status": status, "error": {"code": code, "message": str(message),
+    return {"status": status, "error": {"code": error_codes.checked(code), "message": str(message),
                                         "details": details or {}}}
 
 
