@@ -26,6 +26,49 @@ PROMPTS_KEPT = 20
 LOOKUP_TIMEOUT = 4.0  # a status lookup must not keep a resident waiting on a bad network
 
 
+#: The touchscreen's steps and the moves between them: the one table the screen follows
+#: (served in the page as `flow` JSON; flows.js refuses a move that is not here). Each step
+#: names the steps a touch may open from it and how long it waits for the next touch before
+#: the start screen comes back ("ask": a question, "show": a receipt to photograph). Besides
+#: these, every step may go back to the step it came from, and to the start screen ("idle").
+#: A code held to the camera opens its step (`SCANNED`) from wherever the screen is.
+ASK_SECONDS, SHOW_SECONDS = 90, 120  # a question: well over the 60 s minimum
+IDLE = "idle"
+FLOW: dict[str, dict] = {
+    IDLE: {"next": ["f-menu", "f-redeem-wait"]},
+    # 点单: service, phone, place and note, confirm, receipt.
+    "f-menu": {"next": ["f-phone"], "wait": "ask"},
+    "f-phone": {"next": ["f-place"], "wait": "ask"},
+    "f-place": {"next": ["f-confirm-order"], "wait": "ask"},
+    "f-confirm-order": {"next": ["f-receipt"], "wait": "ask"},
+    "f-receipt": {"next": [], "wait": "show"},
+    # An order code: look it up, then confirm completion or rate.
+    "f-choice": {"next": ["f-complete", "f-rate"], "wait": "ask"},
+    "f-complete": {"next": ["f-completed"], "wait": "ask"},
+    "f-completed": {"next": ["f-rate"], "wait": "ask"},
+    "f-rate": {"next": [], "wait": "ask"},
+    # 积分兑换: wait for the volunteer's code, pick, confirm, result.
+    "f-redeem-wait": {"next": [], "wait": "ask"},
+    "f-catalog": {"next": ["f-redeem-confirm"], "wait": "ask"},
+    "f-redeem-confirm": {"next": ["f-redeem-result"], "wait": "ask"},
+    "f-redeem-result": {"next": [], "wait": "show"},
+}
+SCANNED = {"order_code": "f-choice", "redeem": "f-catalog"}  # prompt kind → the step it opens
+
+
+def flow_table() -> dict:
+    """FLOW for the page's scripts: the steps, the scanned ones, and the waits in seconds."""
+    return {"steps": FLOW, "scanned": SCANNED,
+            "seconds": {"ask": ASK_SECONDS, "show": SHOW_SECONDS}}
+
+
+def can_move(current: str, target: str, *, scanned: bool = False) -> bool:
+    """Whether the screen may go from `current` to `target` (back and to idle always may)."""
+    if target == IDLE or (scanned and target in SCANNED.values()):
+        return True
+    return target in FLOW.get(current, {}).get("next", ())
+
+
 class FlowError(ValueError):
     """A touchscreen request the kiosk cannot take; `message` is for the screen."""
 

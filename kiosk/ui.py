@@ -13,6 +13,7 @@ from qr import contract
 from . import speech
 from .core import Kiosk
 from .flow_ui import flow_blueprint
+from .flows import flow_table
 from .idle import idle_blueprint
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +36,7 @@ def create_ui(kiosk: Kiosk, scanner=None) -> Flask:
     @app.get("/")
     def index():
         return render_template("kiosk.html", words=kiosk.words, contract=contract.as_dict(),
+                               flow=flow_table(),
                                lang="en" if kiosk.lang.startswith("en") else "zh-Hans")
 
     @app.get("/state.json")

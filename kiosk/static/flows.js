@@ -4,15 +4,15 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const W = JSON.parse($("words").textContent);
-  const ASK_SECONDS = 90;    // a screen that asks something: well over the 60 s minimum
-  const SHOW_SECONDS = 120;  // the receipt: time to photograph the code
-  const STEPS = ["f-menu", "f-phone", "f-place", "f-confirm-order", "f-receipt", "f-choice",
-    "f-complete", "f-completed", "f-rate", "f-redeem-wait", "f-catalog", "f-redeem-confirm",
-    "f-redeem-result"];
+  // The steps and the moves between them: kiosk/flows.py FLOW, the one table (served in the
+  // page). A move that is not in it is refused here, loudly.
+  const FLOW = JSON.parse($("flow").textContent);
+  const STEPS = Object.keys(FLOW.steps).filter((s) => s !== "idle");
+  const SCANNED = Object.values(FLOW.scanned);
   const CONTRACT = JSON.parse(document.getElementById("contract").textContent);  // qr.contract
   const PHONE = new RegExp("^(?:" + CONTRACT.phone_pattern + ")$");
   const TAGS_MAX = CONTRACT.tags_max;
-  let step = null, history = [], timer = null, limit = ASK_SECONDS, watching = null;
+  let step = null, history = [], timer = null, limit = FLOW.seconds.ask, watching = null;
   let order = {}, prompt = null, lastPrompt = 0, stars = 0, tags = [], redeemItem = null;
 
   const fmt = (text, ...args) => { let i = 0; return text.replace(/%[sd]/g, () => args[i++]); };
@@ -36,8 +36,16 @@
 
   // ---- moving between steps ---------------------------------------------------------------
 
+  // back and the start screen always may; a code held to the camera opens its step anywhere.
+  function allowed(from, to, opts) {
+    return opts.back || (opts.scanned && SCANNED.includes(to)) ||
+      FLOW.steps[from].next.includes(to);
+  }
+
   function open(id, title, opts) {
     opts = opts || {};
+    const from = step || "idle";
+    if (!allowed(from, id, opts)) throw new Error("kiosk flow: no move from " + from + " to " + id);
     if (opts.fresh) history = [];
     else if (step && !opts.replace) history.push([step, $("f-title").textContent]);
     step = id;
@@ -49,7 +57,7 @@
     hideError();
     spoken = "";
     if (!opts.quiet && $(id).dataset.say) speak($(id).dataset.say.split(" "));
-    limit = opts.seconds || ASK_SECONDS;
+    limit = FLOW.seconds[FLOW.steps[id].wait];
     touch();
     window.scrollTo(0, 0);
   }
@@ -70,7 +78,7 @@
     if (!history.length) return close();
     if (step === "f-redeem-wait") call("flow/redeem-mode", {on: false}).catch(() => {});
     const [id, title] = history.pop();
-    open(id, title, {replace: true});
+    open(id, title, {replace: true, back: true});
   }
 
   // Nobody answered for a while: the next person finds the start screen, not a half order.
@@ -195,7 +203,7 @@
     $("rc-status").className = "big-line";
     $("rc-status").textContent = W.sending;
     $("rc-hint").textContent = "";
-    open("f-receipt", W.go_order, {fresh: true, seconds: SHOW_SECONDS, quiet: true});
+    open("f-receipt", W.go_order, {fresh: true, quiet: true});
     watch(saved.key, (st) => receipt(saved, st));
   });
 
@@ -230,7 +238,7 @@
     prompt = p;
     $("choice-service").textContent = W.looking_up;
     $("f-choice").querySelector(".choices").hidden = true;
-    open("f-choice", fmt(W.order_title, p.number), {fresh: true});
+    open("f-choice", fmt(W.order_title, p.number), {fresh: true, scanned: true});
     let st;
     try { st = await call("flow/order/" + p.id + ".json"); } catch (e) {
       st = {status: p.status, service: p.service};
@@ -361,7 +369,7 @@
       });
       list.append(b);
     });
-    open("f-catalog", W.redeem_title, {fresh: true});
+    open("f-catalog", W.redeem_title, {fresh: true, scanned: true});
     // The live balance when the server answers quickly; what cannot be afforded is greyed out
     // (the server still decides: a balance can change between this look and the redemption).
     call("flow/balance/" + p.id + ".json").then((b) => {
@@ -388,7 +396,7 @@
     $("rr-status").className = "big-line";
     $("rr-status").textContent = W.redeem_wait;
     $("rr-hint").textContent = "";
-    open("f-redeem-result", W.redeem_title, {fresh: true, seconds: SHOW_SECONDS, quiet: true});
+    open("f-redeem-result", W.redeem_title, {fresh: true, quiet: true});
     watch(saved.key, (st) => {
       speak(st.say, st.state === "pending" ? 0 : 500);
       if (st.state === "pending") {
