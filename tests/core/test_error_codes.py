@@ -45,6 +45,8 @@ def raised_codes(app) -> set[str]:
                 name = getattr(func, "id", None) or getattr(func, "attr", "")
                 if name in errors and len(node.args) >= 2:
                     found |= _constants(node.args[1])
+                if name in ("_error", "_respond") and len(node.args) >= 2:  # answers made
+                    found |= _constants(node.args[1])  # without an exception
                 if name == "refuse" and node.args:
                     found |= _constants(node.args[1] if len(node.args) >= 3 else node.args[0])
                 for keyword in node.keywords:

@@ -239,13 +239,13 @@ def test_a_handler_that_writes_then_refuses_without_a_savepoint_fails_whole(
 
     def sloppy(device, body, client_time, skewed):
         record("test.half_done", device)
-        raise Conflict("refused after a write", "too_late")
+        raise Conflict("refused after a write", "conflict")
 
     actions.register("test_sloppy", sloppy, refuses_before_writing=True)
     try:
         kiosk = enroll_kiosk()
         _, card = create_volunteer()
-        with pytest.raises(actions.WroteBeforeRefusing, match="too_late"):
+        with pytest.raises(actions.WroteBeforeRefusing, match="conflict"):
             kiosk.upload([sign_action(card, DAY, key="in"),
                           {"key": "sloppy", "kind": "test_sloppy", "client_time": iso(DAY),
                            "body": {}}])
@@ -262,7 +262,7 @@ def test_a_handler_that_writes_then_refuses_without_a_savepoint_fails_whole(
                                 "client_time": iso(DAY), "body": {}}]).get_json()["answers"][0]
     finally:
         actions.HANDLERS.pop("test_sloppy")
-    assert (answer["status"], answer["error"]["code"]) == (409, "too_late")
+    assert (answer["status"], answer["error"]["code"]) == (409, "conflict")
     db.session.rollback()
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "test.half_done")) \
         is None
