@@ -11,7 +11,7 @@ from ..core.db import mark_failed
 from ..core.errors import NotFound
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
-from ..core.web import confirm_first, download, refusal_flashed
+from ..core.web import download, page_action
 from ..extensions import db
 from ..sites import operations as sites
 from . import operations as ops
@@ -45,11 +45,12 @@ def show(site_id: int):
 @login_required
 def issue(site_id: int):
     site = require_site(site_id)
-    if ReasonForm().validate_on_submit():
-        with refusal_flashed():
-            code = ops.ensure_point_code(site, actor=current_user())
-            flash(_("Code version %(v)d is ready to print.", v=code.version), "success")
-    return redirect(url_for(".show", site_id=site.id))
+
+    def issue_code():
+        code = ops.ensure_point_code(site, actor=current_user())
+        return _("Code version %(v)d is ready to print.", v=code.version)
+
+    return page_action(ReasonForm(), issue_code, to=url_for(".show", site_id=site.id))
 
 
 @bp.post("/<int:site_id>/code/rotate")
@@ -57,13 +58,13 @@ def issue(site_id: int):
 def rotate(site_id: int):
     site = require_site(site_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        with refusal_flashed():
-            code = ops.rotate_point_code(site, form.reason.data or _("replaced"),
-                                         actor=current_user())
-            flash(_("The old code is withdrawn. Print and post version %(v)d.", v=code.version),
-                  "success")
-    return redirect(url_for(".show", site_id=site.id))
+
+    def rotate_code():
+        code = ops.rotate_point_code(site, form.reason.data or _("replaced"),
+                                     actor=current_user())
+        return _("The old code is withdrawn. Print and post version %(v)d.", v=code.version)
+
+    return page_action(form, rotate_code, to=url_for(".show", site_id=site.id))
 
 
 @bp.post("/<int:site_id>/code/revoke")
@@ -71,19 +72,16 @@ def rotate(site_id: int):
 def revoke(site_id: int):
     site = require_site(site_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        ask = confirm_first(
-            _("Withdraw the code of “%(name)s” without replacement?", name=site.name),
-            _("Every poster and sticker of this site stops working at once, and batch printing "
-              "leaves the site out until a code is issued again."),
-            confirm_label=_("Yes, withdraw the code"),
-            back_url=url_for(".show", site_id=site.id))
-        if ask is not None:
-            return ask
-        with refusal_flashed():
-            ops.revoke_point_code(site, form.reason.data, actor=current_user())
-            flash(_("The code is withdrawn. Scans of it are now refused."), "success")
-    return redirect(url_for(".show", site_id=site.id))
+
+    def revoke_code():
+        ops.revoke_point_code(site, form.reason.data, actor=current_user())
+        return _("The code is withdrawn. Scans of it are now refused.")
+
+    return page_action(form, revoke_code, to=url_for(".show", site_id=site.id), confirm={
+        "title": _("Withdraw the code of “%(name)s” without replacement?", name=site.name),
+        "consequence": _("Every poster and sticker of this site stops working at once, and "
+                         "batch printing leaves the site out until a code is issued again."),
+        "confirm_label": _("Yes, withdraw the code")})
 
 
 @bp.get("/<int:site_id>/code.png")

@@ -89,6 +89,25 @@ def confirm_first(title: str, consequence: str, *, confirm_label: str, back_url:
                            action=request.path)
 
 
+def page_action(form, act: Callable[[], str], *, to: str, confirm: Mapping | None = None):
+    """One dashboard POST action, as every feature's page does it: the form is checked (an
+    expired one is said so, never dropped silently); a dangerous action asks first (`confirm`:
+    confirm_first's title, consequence and confirm_label; it goes back to `to`); `act` runs the
+    feature's operation and returns its success in words, flashed; a DomainError rolls the
+    request back and is flashed instead. Then the redirect to `to`."""
+    if not form.validate_on_submit():
+        flash(str(form_refusal(form).message), "error")
+        return redirect(to)
+    if confirm is not None:
+        ask = confirm_first(confirm["title"], confirm["consequence"],
+                            confirm_label=confirm["confirm_label"], back_url=to)
+        if ask is not None:
+            return ask
+    with refusal_flashed():
+        flash(act(), "success")
+    return redirect(to)
+
+
 def actor_text(label: str | None) -> str:
     """Who did something, as stored ("rule", "system", "volunteer V1", "kiosk 3", a username),
     in words for people; an admin's username stays as it is."""

@@ -17,7 +17,7 @@ from ..core.errors import DomainError, NotFound
 from ..core.export import export_format, export_response
 from ..core.i18n import _, _l
 from ..core.timeutil import local
-from ..core.web import confirm_first, refusal_flashed
+from ..core.web import page_action
 from ..extensions import db
 from ..sites.models import Site
 from . import operations as ops
@@ -131,19 +131,18 @@ def revoke(device_id: int):
         raise NotFound(_l("No such kiosk."), "device_not_found")
     require_site(device.site_id, missing=NotFound(_l("No such kiosk."), "device_not_found"))
     form = ReasonForm()
-    if form.validate_on_submit():
-        ask = confirm_first(
-            _("Revoke the kiosk “%(name)s”?", name=device.name or device.id),
-            _("The kiosk accepts nothing from now on: no sign-ins, orders or redemptions. "
-              "To use it again it must be enrolled anew."),
-            confirm_label=_("Yes, revoke the kiosk"),
-            back_url=url_for(".site_kiosks", site_id=device.site_id))
-        if ask is not None:
-            return ask
-        with refusal_flashed():
-            ops.revoke(device, form.reason.data or "", actor=current_user())
-            flash(_("The kiosk is revoked: it now accepts nothing."), "success")
-    return redirect(url_for(".site_kiosks", site_id=device.site_id))
+
+    def revoke_kiosk():
+        ops.revoke(device, form.reason.data or "", actor=current_user())
+        return _("The kiosk is revoked: it now accepts nothing.")
+
+    return page_action(form, revoke_kiosk, to=url_for(".site_kiosks", site_id=device.site_id),
+                       confirm={"title": _("Revoke the kiosk “%(name)s”?",
+                                           name=device.name or device.id),
+                                "consequence": _("The kiosk accepts nothing from now on: no "
+                                                 "sign-ins, orders or redemptions. To use it "
+                                                 "again it must be enrolled anew."),
+                                "confirm_label": _("Yes, revoke the kiosk")})
 
 
 def site_panel(site):

@@ -15,7 +15,7 @@ from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..core.paging import date_range, paginate
 from ..core.timeutil import local
-from ..core.web import confirm_first, refusal_flashed, submit_form
+from ..core.web import page_action, refusal_flashed, submit_form
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Volunteer
@@ -111,20 +111,17 @@ def reverse(transfer_id: int):
         authorize(volunteer.home_site,
                   missing=NotFound(_l("No such ledger entry."), "transfer_not_found"))
     form = ReasonForm()
-    if form.validate_on_submit():
-        ask = confirm_first(
-            _("Reverse ledger entry %(id)d (%(points)d points)?", id=transfer.id,
-              points=transfer.amount),
-            _("A reversing entry takes the points back; it cannot be undone, and the entry can "
-              "be reversed only once."),
-            confirm_label=_("Yes, reverse the entry"),
-            back_url=url_for(".transfers"))
-        if ask is not None:
-            return ask
-        with refusal_flashed():
-            ops.reverse(transfer, form.reason.data, actor=current_user())
-            flash(_("Entry %(id)d reversed.", id=transfer.id), "success")
-    return redirect(url_for(".transfers"))
+
+    def reverse_entry():
+        ops.reverse(transfer, form.reason.data, actor=current_user())
+        return _("Entry %(id)d reversed.", id=transfer.id)
+
+    return page_action(form, reverse_entry, to=url_for(".transfers"), confirm={
+        "title": _("Reverse ledger entry %(id)d (%(points)d points)?", id=transfer.id,
+                   points=transfer.amount),
+        "consequence": _("A reversing entry takes the points back; it cannot be undone, and the "
+                         "entry can be reversed only once."),
+        "confirm_label": _("Yes, reverse the entry")})
 
 
 @bp.route("/balances", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from ..core.export import export_format
 from ..core.forms import ActionForm, ReasonForm
 from ..core.i18n import _, _l
 from ..core.timeutil import utcnow
-from ..core.web import form_refusal, refusal_flashed, submit_form
+from ..core.web import form_refusal, page_action, refusal_flashed, submit_form
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers import teams
@@ -93,14 +93,15 @@ def show(number: str):
 def dispatch(number: str):
     order = board.require_order(number)
     form = DispatchForm()
-    if form.validate_on_submit():
-        with refusal_flashed():
-            team, volunteer = board.assignees(current_user(), form.team_id.data,
-                                              form.volunteer_number.data)
-            rules.dispatch(order, team=team, volunteer=volunteer, pool=form.pool.data,
-                           actor=current_user())
-            flash(_("Dispatched."), "success")
-    return redirect(url_for(".show", number=number))
+
+    def dispatch_order():
+        team, volunteer = board.assignees(current_user(), form.team_id.data,
+                                          form.volunteer_number.data)
+        rules.dispatch(order, team=team, volunteer=volunteer, pool=form.pool.data,
+                       actor=current_user())
+        return _("Dispatched.")
+
+    return page_action(form, dispatch_order, to=url_for(".show", number=number))
 
 
 @bp.get("/follow-ups")
@@ -140,11 +141,12 @@ def reopen(number: str):
     """An admin reopens a completed order after the call (within the reopen window)."""
     order = board.require_order(number)
     form = ReasonForm()
-    if form.validate_on_submit():
-        with refusal_flashed():
-            ops.reopen(order, form.reason.data, actor=current_user())
-            flash(_("Reopened: the order is dispatched again."), "success")
-    return redirect(url_for(".follow_up", number=number))
+
+    def reopen_order():
+        ops.reopen(order, form.reason.data, actor=current_user())
+        return _("Reopened: the order is dispatched again.")
+
+    return page_action(form, reopen_order, to=url_for(".follow_up", number=number))
 
 
 @bp.post("/<number>/cancel")
@@ -152,11 +154,12 @@ def reopen(number: str):
 def cancel(number: str):
     order = board.require_order(number)
     form = ReasonForm()
-    if form.validate_on_submit():
-        with refusal_flashed():
-            ops.cancel(order, form.reason.data, actor=current_user())
-            flash(_("Cancelled."), "success")
-    return redirect(url_for(".show", number=number))
+
+    def cancel_order():
+        ops.cancel(order, form.reason.data, actor=current_user())
+        return _("Cancelled.")
+
+    return page_action(form, cancel_order, to=url_for(".show", number=number))
 
 
 @bp.route("/menu", methods=["GET", "POST"])

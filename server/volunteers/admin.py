@@ -24,7 +24,7 @@ from ..core.errors import DomainError, NotFound
 from ..core.export import export_format, export_response, full_records_allowed
 from ..core.forms import ActionForm, ReasonForm
 from ..core.i18n import _, _l
-from ..core.web import download, refusal_flashed
+from ..core.web import download, page_action
 from ..extensions import db
 from ..sites import operations as sites
 from . import bulk, cards, logins, teams
@@ -197,12 +197,13 @@ def _set_active(number: str, active: bool):
 def reissue(number: str):
     volunteer = require_volunteer(number)
     form = ReasonForm()
-    if form.validate_on_submit():
-        with refusal_flashed():
-            code = ops.reissue_code(volunteer, form.reason.data or "", actor=current_user())
-            flash(_("The old code is withdrawn. Print the new card (version %(v)d).",
-                    v=code.version), "success")
-    return redirect(url_for(".show", number=volunteer.number))
+
+    def reissue_card():
+        code = ops.reissue_code(volunteer, form.reason.data or "", actor=current_user())
+        return _("The old code is withdrawn. Print the new card (version %(v)d).",
+                 v=code.version)
+
+    return page_action(form, reissue_card, to=url_for(".show", number=volunteer.number))
 
 
 @bp.post("/<number>/login-link")
