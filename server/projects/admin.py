@@ -20,6 +20,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..orders.models import BRANDS, CONTENT_AREAS
 from ..sites.models import Site
+from ..sites.picker import UNIT_KINDS, picked_site
 from ..volunteers import teams
 from ..volunteers.models import Team
 from ..volunteers.teams import general_team
@@ -68,7 +69,7 @@ def listing():
     error = None
     if form.validate_on_submit():
         try:
-            site = require_site(parse_id(form.site_id.data) or 0)
+            site = picked_site(form.site_id.data, kinds=UNIT_KINDS)
             team = (teams.require_usable(form.team_id.data, current_user().site)
                     if form.team_id.data else None)
             project = ops.create_project(name=form.name.data, site=site, team=team,
@@ -85,8 +86,7 @@ def listing():
     status = error.status if error else (400 if form.errors else 200)
     return render_template("projects/admin_list.html", form=form, error=error,
                            projects=ops.projects(active_only=False),
-                           sites=_scope_sites(), teams=_scope_teams(), brands=BRANDS,
-                           areas=CONTENT_AREAS), status
+                           teams=_scope_teams(), brands=BRANDS, areas=CONTENT_AREAS), status
 
 
 def _month():

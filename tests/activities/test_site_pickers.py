@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 
 from tests.fixtures.activities import form_token
 from tests.pages import site_picker_options, site_picker_search, visible
+from tests.site_pickers import NO_SUCH_SITE, check_unit_picker
 
 ADMINS = [("station_admin", "east_station"), ("institute_admin", "east")]
 ELSEWHERE = "西村新时代文明实践站"
-NO_SUCH_SITE = "没有这个站点。"
-NOT_A_UNIT = "请选择单位：中心、实践所或实践站，不能选实践点。"
 
 
 def _rows(db, model) -> int:
@@ -70,26 +69,7 @@ def test_friday_and_theme_forms_pick_a_unit(client, db, network, admin_session, 
     from server.activities import models
 
     west_point = create_site("point", "西村书屋", network["west_station"])
-
-    model = getattr(models, table)
     admin_session(role, network[home])
-    page = client.get(url).get_data(as_text=True)
-    offered = site_picker_options(page, "site_id")
-    assert "东村新时代文明实践站" in offered and ELSEWHERE not in offered
-    assert "东村图书室" not in offered  # a service point is not a unit
-    search = site_picker_search(page, "site_id")
-    assert "kind=station" in search and "kind=point" not in search
-    token = form_token(client, url)
-
-    refused = _post(client, url, token, site_id=network["library"].id, **fields)
-    assert refused.status_code == 400 and NOT_A_UNIT in refused.get_data(as_text=True)
-    assert 'aria-invalid="true"' in refused.get_data(as_text=True)
-    refused = _post(client, url, token, site_id=network["west_station"].id, **fields)
-    assert refused.status_code == 404 and NO_SUCH_SITE in refused.get_data(as_text=True)
-    # Elsewhere and of the wrong kind: answered as missing, so the kind is not told.
-    refused = _post(client, url, token, site_id=west_point.id, **fields)
-    assert refused.status_code == 404
-    assert _rows(db, model) == 0
-    made = _post(client, url, token, site_id=network["east_station"].id, **fields)
+    made = check_unit_picker(client, url, fields, network, west_point)
     assert made.status_code == 302
-    assert _rows(db, model) >= 1
+    assert _rows(db, getattr(models, table)) >= 1
