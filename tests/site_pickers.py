@@ -41,3 +41,19 @@ def check_unit_picker(client, url: str, fields: dict, network, west_point, *,
         refused = post(elsewhere)
         assert refused.status_code == 404 and NO_SUCH_SITE in refused.get_data(as_text=True)
     return post(network["east_station"])
+
+
+def check_site_filter(client, url: str, network) -> None:
+    """A list's site filter for an admin of the east: the picker over the subtree, all of it
+    when none is chosen; a chosen site is kept; one elsewhere, or digits no site can have,
+    is refused as missing (404), never a 5xx."""
+    page = client.get(url).get_data(as_text=True)
+    offered = site_picker_options(page, "site")
+    assert offered[0] == "我管理的全部站点"  # nothing chosen: the whole subtree
+    assert "东村新时代文明实践站" in offered and "东村图书室" in offered
+    assert "西村新时代文明实践站" not in offered
+    chosen = client.get(f"{url}?site={network['library'].id}")
+    assert chosen.status_code == 200
+    assert f'value="{network["library"].id}" selected' in chosen.get_data(as_text=True)
+    for value in (network["west_station"].id, 999_999, "9" * 30):
+        assert client.get(f"{url}?site={value}").status_code == 404, value
