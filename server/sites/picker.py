@@ -21,13 +21,15 @@ UNIT_KINDS = (SiteKind.CENTER.value, SiteKind.INSTITUTE.value, SiteKind.STATION.
 def picked_site(value, *, kinds: Collection[str] | None = None, field: str = "site_id",
                 include_inactive: bool = True) -> Site:
     """The site a picker sent. Nothing (or no number) is "choose the site" (400); a site
-    missing or outside the admin's subtree is "no such site" (404, the same for both, so ids
-    cannot be probed); one of another kind than `kinds` is refused (400), after the scope
-    check, so the kind of a site elsewhere is never told."""
+    missing (any number no site has) or outside the admin's subtree is "no such site" (404,
+    the same for both, so ids cannot be probed); one of another kind than `kinds` is refused
+    (400), after the scope check, so the kind of a site elsewhere is never told."""
+    value = value.strip() if isinstance(value, str) else value
     number = parse_id(value)
-    if number is None:
+    if number is None and not (isinstance(value, str) and value.isdigit()):
         raise ValidationError(_l("Choose the site."), "site_required", field=field)
-    site = require_site(number, include_inactive=include_inactive,
+    # Digits no site can have (too many of them) are a site that does not exist.
+    site = require_site(number or 0, include_inactive=include_inactive,
                         missing=NotFound(_l("No such site."), "site_not_found", field=field))
     if kinds and site.kind not in kinds:
         raise ValidationError(
