@@ -24,7 +24,7 @@ from ..honors.models import Honoree
 from ..orders.models import BRANDS, CONTENT_AREAS
 from ..projects.models import FeaturedProject
 from ..projects.operations import completion
-from ..sites.models import Site
+from ..sites.picker import UNIT_KINDS, picked_site
 from ..volunteers import teams
 from . import attendance, signups, stats
 from . import operations as ops
@@ -69,20 +69,6 @@ class ThemeForm(FlaskForm):
     description = TextAreaField(_l("Description"))
 
 
-def _sites_in_scope() -> list[Site]:
-    root = current_user().site
-    return list(db.session.scalars(select(Site).where(
-        Site.path.startswith(root.path, autoescape=True), Site.is_active.is_(True))
-        .order_by(Site.path)))
-
-
-def _scoped_site(value) -> Site:
-    number = parse_id(value)
-    if number is None:
-        raise ValidationError(_l("Choose the site."), "site_required", field="site_id")
-    return require_site(number)
-
-
 def _optional(model, value, code: str):
     number = parse_id(value) if value else None
     if not value:
@@ -99,7 +85,7 @@ def _team(value):
 
 
 def _choices() -> dict:
-    return {"sites": _sites_in_scope(), "brands": BRANDS, "areas": CONTENT_AREAS,
+    return {"brands": BRANDS, "areas": CONTENT_AREAS,
             "teams": teams.usable_by(current_user().site),
             "projects": list(db.session.scalars(select(FeaturedProject).where(
                 FeaturedProject.is_active.is_(True)).order_by(FeaturedProject.name))),
@@ -177,7 +163,7 @@ def create():
         try:
             values = _form_values(form)
             activity = ops.create_activity(
-                site=_scoped_site(form.site_id.data),
+                site=picked_site(form.site_id.data),
                 team=_team(form.team_id.data),
                 project=_optional(FeaturedProject, form.project_id.data, "project_not_found"),
                 honoree=_optional(Honoree, form.honoree_id.data, "honoree_not_found"),
@@ -285,7 +271,7 @@ def friday():
         form.title.data = _("Friday activity day")
     if form.validate_on_submit():
         try:
-            site = _scoped_site(request.form.get("site_id") or root.id)
+            site = picked_site(request.form.get("site_id") or root.id, kinds=UNIT_KINDS)
             month = parse_month(form.month.data)
             result = ops.friday_days(
                 site, month, title=form.title.data, brand=form.brand.data,
@@ -300,9 +286,8 @@ def friday():
                     added=result[0], already=result[1]), "success")
             return redirect(url_for(".listing", month=form.month.data))
     status = error.status if error else (400 if form.errors else 200)
-    sites = [s for s in _sites_in_scope() if s.kind in ("center", "institute", "station")]
     return render_template("activities/admin_friday.html", form=form, error=error,
-                           sites=sites, brands=BRANDS, areas=CONTENT_AREAS), status
+                           brands=BRANDS, areas=CONTENT_AREAS), status
 
 
 @bp.route("/themes", methods=["GET", "POST"])
@@ -313,7 +298,7 @@ def themes():
     error = None
     if form.validate_on_submit():
         try:
-            site = _scoped_site(form.site_id.data or root.id)
+            site = picked_site(form.site_id.data or root.id, kinds=UNIT_KINDS)
             theme = ops.set_theme(site, parse_month(form.month.data), form.title.data,
                                   form.description.data, actor=current_user())
         except DomainError as exc:
@@ -326,10 +311,9 @@ def themes():
         form.month.data = ops.local_month(utcnow()).strftime("%Y-%m")
     this = ops.local_month(utcnow())
     months = stats.months_between(date(this.year, 1, 1), date(this.year, 12, 1))
-    units = [s for s in _sites_in_scope() if s.kind in ("center", "institute", "station")]
     status = error.status if error else (400 if form.errors else 200)
     return render_template("activities/admin_themes.html", form=form, error=error,
-                           themes=ops.themes(root, months), units=units,
+                           themes=ops.themes(root, months),
                            month_text=month_text), status
 
 

@@ -12,6 +12,7 @@ from ..core.auth import current_user, login_required, require_site
 from ..core.export import export_format, export_response
 from ..core.i18n import _
 from ..core.paging import date_range, paginate
+from ..core.schema import parse_id
 from ..core.timeutil import local
 from ..extensions import db
 from ..sites.models import Site
@@ -24,7 +25,8 @@ def search(args) -> tuple[Select, Site]:
     """The entries the current admin may read that match the filters, newest first."""
     user = current_user()
     site_id = (args.get("site") or "").strip()
-    scope = require_site(int(site_id)) if site_id.isdigit() else user.site
+    # Digits that cannot be an id (too many of them) name no site: 404, as a missing one.
+    scope = require_site(parse_id(site_id) or 0) if site_id.isdigit() else user.site
     query = select(AuditEvent, Site.name).outerjoin(Site, Site.id == AuditEvent.site_id)
     if not (user.is_district_admin and scope.id == user.site_id):
         # A unit reads what happened in its subtree; entries of no site are the district's.

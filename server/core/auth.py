@@ -9,6 +9,7 @@ from flask import g, redirect, request, session, url_for
 from ..extensions import db
 from .errors import DomainError, NotFound, Unauthorized
 from .i18n import _l
+from .schema import parse_id
 
 
 def current_user():
@@ -65,7 +66,10 @@ def require_site(site_id: int, *, include_inactive: bool = True,
     caller's own not-found error, for a row found through its site)."""
     from ..sites.models import Site
 
-    site = db.session.get(Site, site_id)
+    # An id no row can have (too large for the column, zero, negative) is a missing site,
+    # not a question for the database, which would refuse to bind it (a 5xx).
+    number = parse_id(site_id)
+    site = db.session.get(Site, number) if number is not None else None
     if site is None or (not include_inactive and not site.is_active):
         raise missing or site_not_found()
     authorize(site, missing=missing)

@@ -20,6 +20,7 @@ from ..core.timeutil import local
 from ..core.web import page_action
 from ..extensions import db
 from ..sites.models import Site
+from ..sites.picker import picked_site
 from . import operations as ops
 from .health import health
 from .models import Device, KioskAction
@@ -87,6 +88,14 @@ def _export_kiosks(fmt: str):
         return iter(listed)
 
     return export_response("kiosks", fmt, header, rows, title=_("Kiosks"))
+
+
+@bp.get("/kiosks/at")
+@login_required
+def kiosks_at():
+    """The overview's site picker: the kiosks page of the site chosen (pair one there)."""
+    site = picked_site(request.args.get("site_id", ""))
+    return redirect(url_for(".site_kiosks", site_id=site.id))
 
 
 @bp.get("/sites/<int:site_id>/kiosks")

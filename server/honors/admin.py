@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, StringField, TextAreaField
 
 from ..core.auth import current_user, login_required, require_site
@@ -15,10 +14,8 @@ from ..core.edge import MB, body_limit
 from ..core.errors import DomainError, NotFound
 from ..core.forms import ActionForm, ReasonForm
 from ..core.i18n import _, _l
-from ..core.schema import parse_id
 from ..core.timeutil import utcnow
-from ..extensions import db
-from ..sites.models import Site
+from ..sites.picker import UNIT_KINDS, picked_site
 from . import imaging
 from . import operations as ops
 from .models import CATEGORIES, STATES
@@ -85,7 +82,7 @@ def nominate():
     error = None
     if form.validate_on_submit():
         try:
-            site = require_site(parse_id(form.site_id.data) or current_user().site.id)
+            site = picked_site(form.site_id.data or current_user().site.id, kinds=UNIT_KINDS)
             honoree = ops.nominate(name=form.name.data, category=form.category.data,
                                    title=form.title.data, year=form.year.data,
                                    story=form.story.data, site=site,
@@ -101,13 +98,9 @@ def nominate():
             return redirect(url_for(".show", honoree_id=honoree.id))
     elif request.method == "GET":
         form.year.data = str(utcnow().year)
-    root = current_user().site
-    units = list(db.session.scalars(select(Site).where(
-        Site.path.startswith(root.path, autoescape=True), Site.is_active.is_(True),
-        Site.kind.in_(("center", "institute", "station"))).order_by(Site.path)))
     status = error.status if error else (400 if form.errors else 200)
     return render_template("honors/admin_form.html", form=form, error=error,
-                           categories=CATEGORIES, units=units,
+                           categories=CATEGORIES,
                            max_mb=imaging.MAX_BYTES // (1024 * 1024)), status
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from ..core.auth import authorize, current_user, login_required, require_site
+from ..core.auth import authorize, current_user, login_required
 from ..core.csvfile import csv_download
 from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound, ValidationError
@@ -19,7 +18,7 @@ from ..core.schema import parse_id
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..orders.models import BRANDS, CONTENT_AREAS
-from ..sites.models import Site
+from ..sites.picker import UNIT_KINDS, picked_site
 from ..volunteers import teams
 from ..volunteers.models import Team
 from ..volunteers.teams import general_team
@@ -40,7 +39,9 @@ class ProjectForm(FlaskForm):
 
 class ClaimForm(FlaskForm):
     project_id = StringField(_l("Project"))
-    claimant = StringField(_l("Claimed by"))
+    # The claimant is a unit (chosen by name) or a volunteer group: one of the two.
+    claimant_site = StringField(_l("Claimed by a unit"))
+    claimant_team = StringField(_l("or by a volunteer group"))
     plan = TextAreaField(_l("What you plan"))
     sessions_planned = StringField(_l("Sessions planned"))
 
@@ -48,13 +49,6 @@ class ClaimForm(FlaskForm):
 class DeliveryForm(FlaskForm):
     sessions_delivered = StringField(_l("Sessions delivered"))
     delivered_note = TextAreaField(_l("What was delivered"))
-
-
-def _scope_sites() -> list[Site]:
-    root = current_user().site
-    return list(db.session.scalars(select(Site).where(
-        Site.path.startswith(root.path, autoescape=True), Site.is_active.is_(True),
-        Site.kind.in_(("center", "institute", "station"))).order_by(Site.path)))
 
 
 def _scope_teams() -> list[Team]:
@@ -68,7 +62,7 @@ def listing():
     error = None
     if form.validate_on_submit():
         try:
-            site = require_site(parse_id(form.site_id.data) or 0)
+            site = picked_site(form.site_id.data, kinds=UNIT_KINDS)
             team = (teams.require_usable(form.team_id.data, current_user().site)
                     if form.team_id.data else None)
             project = ops.create_project(name=form.name.data, site=site, team=team,
@@ -85,8 +79,7 @@ def listing():
     status = error.status if error else (400 if form.errors else 200)
     return render_template("projects/admin_list.html", form=form, error=error,
                            projects=ops.projects(active_only=False),
-                           sites=_scope_sites(), teams=_scope_teams(), brands=BRANDS,
-                           areas=CONTENT_AREAS), status
+                           teams=_scope_teams(), brands=BRANDS, areas=CONTENT_AREAS), status
 
 
 def _month():
@@ -117,7 +110,7 @@ def board():
         "projects/admin_board.html", month=month, month_value=month.strftime("%Y-%m"),
         month_label=month_text(month), claims=claims, hours=hours,
         completion=ops.completion([month], root)[0], lead=general_team(),
-        projects=ops.projects(), sites=_scope_sites(), teams=_scope_teams(),
+        projects=ops.projects(), teams=_scope_teams(),
         claim_form=ClaimForm(), delivery_form=DeliveryForm(), reason_form=ReasonForm())
 
 
@@ -138,20 +131,22 @@ def board_export():
           hours.get(c.id, 0)] for c in claims])
 
 
-def _claimant(value: str):
-    kind, _sep, number = (value or "").partition(":")
-    row_id = parse_id(number)
-    if kind == "site" and row_id:
-        return {"site": require_site(row_id)}
-    if kind == "team" and row_id:
-        team = db.session.get(Team, row_id)
-        missing = ValidationError(_l("Choose the unit or the volunteer group that claims it."),
-                                  "claimant_required", field="claimant")
-        if team is not None:
-            authorize(team.site, missing=missing)
-            return {"team": team}
-    raise ValidationError(_l("Choose the unit or the volunteer group that claims it."),
-                          "claimant_required", field="claimant")
+def _claimant(form: ClaimForm):
+    """The unit or the team the claim form names: exactly one of the two."""
+    site_value = (form.claimant_site.data or "").strip()
+    team_value = (form.claimant_team.data or "").strip()
+    required = ValidationError(_l("Choose the unit or the volunteer group that claims it."),
+                               "claimant_required", field="claimant")
+    if bool(site_value) == bool(team_value):
+        raise required
+    if site_value:
+        return {"site": picked_site(site_value, kinds=UNIT_KINDS, field="claimant_site")}
+    row_id = parse_id(team_value)
+    team = db.session.get(Team, row_id) if row_id else None
+    if team is None:
+        raise required
+    authorize(team.site, missing=required)
+    return {"team": team}
 
 
 @bp.post("/board/claim")
@@ -163,7 +158,7 @@ def claim():
         try:
             ops.claim(ops.get_project(form.project_id.data), month,
                       plan=form.plan.data, sessions_planned=form.sessions_planned.data,
-                      actor=current_user(), **_claimant(form.claimant.data))
+                      actor=current_user(), **_claimant(form))
         except DomainError as exc:
             mark_failed()
             flash(str(exc.message), "error")

@@ -10,6 +10,7 @@ from ..core.auth import current_user, login_required, require_site
 from ..core.export import export_format
 from ..core.i18n import _, _l
 from ..core.paging import date_range
+from ..core.schema import parse_id
 from ..core.timeutil import LOCAL_TZ, utcnow
 from ..orders.states import STATUS_LABELS
 from .charts import bars
@@ -28,7 +29,8 @@ PERIODS = {"today": _l("Today"), "week": _l("This week"), "month": _l("This mont
 def page():
     args = request.args
     site_id = (args.get("site") or "").strip()
-    root = require_site(int(site_id)) if site_id.isdigit() else current_user().site
+    # Digits that cannot be an id (too many of them) name no site: 404, as a missing one.
+    root = require_site(parse_id(site_id) or 0) if site_id.isdigit() else current_user().site
     kind = args.get("period") if args.get("period") in PERIODS else "month"
     asked = date_range(args)
     today: date = utcnow().astimezone(LOCAL_TZ).date()

@@ -7,7 +7,6 @@ from datetime import time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, StringField, TextAreaField
 
 from ..core.auth import current_user, login_required, require_site
@@ -16,10 +15,8 @@ from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
-from ..core.schema import parse_id
 from ..core.timeutil import local, utcnow
-from ..extensions import db
-from ..sites.models import Site
+from ..sites.picker import UNIT_KINDS, picked_site
 from . import operations as ops
 from .mobile import STATE_WORDS
 from .models import ZONES
@@ -63,7 +60,8 @@ def listing():
     if form.validate_on_submit():
         try:
             room = ops.create_room(
-                building=require_site(parse_id(form.building_id.data) or 0),
+                building=picked_site(form.building_id.data, kinds=UNIT_KINDS,
+                                     field="building_id"),
                 name=form.name.data, zone=form.zone.data, capacity=form.capacity.data,
                 description=form.description.data, opens=_clock(form.opens.data, "opens"),
                 closes=_clock(form.closes.data, "closes"),
@@ -75,13 +73,10 @@ def listing():
         else:
             flash(_("Added “%(name)s”.", name=room.name), "success")
             return redirect(url_for(".show", room_id=room.id))
-    buildings = list(db.session.scalars(select(Site).where(
-        Site.path.startswith(root.path, autoescape=True), Site.is_active.is_(True),
-        Site.kind.in_(("center", "institute", "station"))).order_by(Site.path).limit(400)))
     status = error.status if error else (400 if form.errors else 200)
     return render_template("rooms/admin_list.html", rooms=ops.rooms(root, active_only=False),
                            waiting=ops.waiting(root), zones=ZONES, form=form, error=error,
-                           buildings=buildings, hours=ops.opening_text,
+                           hours=ops.opening_text,
                            reason_form=ReasonForm()), status
 
 

@@ -16,10 +16,12 @@ def init_app(app: Flask) -> None:
     def _site_picker():
         from ..core.auth import current_user
         from .operations import tree_order
+        from .picker import UNIT_KINDS
 
         def picker_sites():
             user = current_user()
             return tree_order(user.site) if user is not None else []
 
-        return {"picker_sites": picker_sites}
+        # unit_kinds: for a picker that takes units only (`site_picker(..., kinds=unit_kinds)`).
+        return {"picker_sites": picker_sites, "unit_kinds": UNIT_KINDS}
     add_nav(app, "sites_admin.browse", _l("Network"), "sites_admin", 10)

@@ -58,10 +58,12 @@ def browse():
 @login_required
 def pick():
     """The site picker's search: active sites of the admin's subtree whose name or address
-    holds the text, with their place in the tree (JSON for the typeahead)."""
+    holds the text, with their place in the tree (JSON for the typeahead); `kind`, repeated,
+    keeps those kinds only (a form that takes only units asks for those)."""
     root = current_user().site
     text = request.args.get("q", "")[:64]
-    found = ops.search(root, text, include_inactive=False, limit=20)
+    kinds = request.args.getlist("kind")[:len(ops.KIND_LABELS)]
+    found = ops.search(root, text, kind=kinds, include_inactive=False, limit=20)
     where = ops.trails(found, root)
     return {"sites": [{"id": s.id, "name": s.name, "trail": where[s.id],
                        "kind": str(ops.KIND_LABELS[s.kind])} for s in found]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select, update
 
@@ -234,16 +235,19 @@ def subtree_query(root: Site):
     return select(Site).where(Site.path.startswith(root.path, autoescape=True))
 
 
-def search(root: Site, text: str = "", *, kind: str | None = None,
+def search(root: Site, text: str = "", *, kind: str | Sequence[str] | None = None,
            include_inactive: bool = True, limit: int = 100) -> list[Site]:
+    """Sites of `root`'s subtree whose name or address holds `text`, of one kind or of any
+    of several (`kind`), in path order."""
     query = subtree_query(root)
     text = " ".join((text or "").split())
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(Site.name.like(pattern, escape="\\"),
                                 Site.address.like(pattern, escape="\\")))
-    if kind:
-        query = query.where(Site.kind == _kind(kind))
+    kinds = [k for k in ([kind] if isinstance(kind, str) else kind or ()) if k]
+    if kinds:
+        query = query.where(Site.kind.in_({_kind(k) for k in kinds}))
     if not include_inactive:
         query = query.where(Site.is_active.is_(True))
     return list(db.session.scalars(query.order_by(Site.path).limit(limit)))

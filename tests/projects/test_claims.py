@@ -83,12 +83,12 @@ def test_the_board_page_claims_delivers_and_exports(client, db, network, project
     token = form_token(client, "/admin/projects/board")
     claimed = client.post("/admin/projects/board/claim", data={
         "csrf_token": token, "project_id": str(project.id),
-        "claimant": f"site:{network['east_station'].id}", "plan": "周五辅导",
+        "claimant_site": str(network["east_station"].id), "plan": "周五辅导",
         "sessions_planned": "2"})
     assert claimed.status_code == 302
     outside = client.post("/admin/projects/board/claim", data={
         "csrf_token": token, "project_id": str(project.id),
-        "claimant": f"site:{network['west_station'].id}", "plan": "x",
+        "claimant_site": str(network["west_station"].id), "plan": "x",
         "sessions_planned": "1"})
     assert outside.status_code == 302  # refused with a message on the board, nothing written
     db.session.rollback()

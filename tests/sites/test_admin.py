@@ -90,3 +90,22 @@ def test_site_picker_search_is_scoped_for_every_role(client, db, login, create_a
         assert "data-site-picker" in page and "站点编号" not in page
         assert ("西村新时代文明实践站" in page) == (role == "district_admin")
         client.post("/logout", data={"csrf_token": token})
+
+
+def test_site_picker_search_keeps_the_kinds_asked_for(client, login, create_admin, network):
+    """A form that takes units only asks the search for those kinds (repeated `kind=`); the
+    subtree still bounds what is found, and an unknown kind is a 400, not a 5xx."""
+    login(create_admin("institute_admin", network["east"]))
+
+    def names(query):
+        answer = client.get("/admin/sites/pick?" + query)
+        assert answer.status_code == 200
+        return {s["name"] for s in answer.get_json()["sites"]}
+
+    assert names("q=东村") == {"东村新时代文明实践站", "东村图书室"}
+    assert names("q=东村&kind=point") == {"东村图书室"}
+    assert names("q=&kind=center&kind=institute&kind=station") == {
+        "东镇新时代文明实践所", "东村新时代文明实践站"}
+    assert names("q=西&kind=station") == set()  # the west's station is not mine
+    assert names("q=东村&kind=") == {"东村新时代文明实践站", "东村图书室"}
+    assert client.get("/admin/sites/pick?q=东&kind=planet").status_code == 400

@@ -96,8 +96,10 @@
     }
     function search() {
       var q = input.value.trim(), ticket = ++asked;
-      fetch(url + "?q=" + encodeURIComponent(q), {credentials: "same-origin",
-                                                 headers: {"Accept": "application/json"}})
+      // The URL may already ask for some kinds only (?kind=…): the text is one more parameter.
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q),
+            {credentials: "same-origin",
+             headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : {sites: []}; })
         .then(function (body) {
           // Only the answer to the latest question counts: an older one arriving late is dropped.
