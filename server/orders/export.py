@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import Select
 
-from ..core.export import export_response, full_records_allowed
+from ..core.export import export_response, full_records_allowed, stream
 from ..core.i18n import _
 from ..core.timeutil import local
-from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Team, Volunteer, mask_name
 from .models import Order, Rating, ServiceItem, mask_phone
@@ -40,7 +39,7 @@ def export(stmt: Select, fmt: str):
     labels = {code: str(label) for code, label in STATUS_LABELS.items()}
 
     def rows():
-        result = db.session.execute(columns.execution_options(yield_per=2000))
+        result = stream(columns)
         for (number, placed, site_name, service, brand, area, status, channel, phone,
              team, volunteer_number, volunteer_name, accepted, completed, minutes, stars,
              tags, comment, rated) in result:
@@ -50,6 +49,6 @@ def export(stmt: Select, fmt: str):
                    volunteer_number or "",
                    (volunteer_name or "") if full else mask_name(volunteer_name),
                    local(accepted), local(completed), minutes, stars,
-                   "、".join(tags or []), comment or "", local(rated))
+                   "、".join(tags) if tags else "", comment or "", local(rated))
 
     return export_response("orders", fmt, header, rows, title=_("Orders"), full_records=full)
