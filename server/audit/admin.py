@@ -9,10 +9,9 @@ from sqlalchemy import Select, select
 
 from ..core.audit import AuditEvent
 from ..core.auth import current_user, login_required, require_site
-from ..core.export import export_format, export_response, stream
+from ..core.export import LocalTime, export_format, export_response, stream
 from ..core.i18n import _
 from ..core.paging import date_range, paginate
-from ..core.timeutil import local
 from ..sites.models import Site
 from .labels import action_choices, action_label, target_label
 
@@ -67,8 +66,9 @@ def _export(query: Select, fmt: str):
     header = [_("Time"), _("Action"), _("Action code"), _("Done by"), _("Target type"),
               _("Target number"), _("Record"), _("Site"), _("Network address"), _("Details"),
               _("Chain position"), _("Entry hash")]
+    when = LocalTime()
     columns = query.with_only_columns(
-        AuditEvent.at, AuditEvent.action, AuditEvent.actor, AuditEvent.target_type,
+        when.column(AuditEvent.at), AuditEvent.action, AuditEvent.actor, AuditEvent.target_type,
         AuditEvent.target_id, Site.name, AuditEvent.ip, AuditEvent.details, AuditEvent.seq,
         AuditEvent.entry_hash)
 
@@ -79,7 +79,7 @@ def _export(query: Select, fmt: str):
             label = labels.get(action)
             if label is None:
                 label = labels[action] = action_label(action)
-            yield (local(at), label, action, actor, target_type, target_id,
+            yield (when.text(at), label, action, actor, target_type, target_id,
                    target_label(target_type, target_id), site_name, ip,
                    json.dumps(details or {}, ensure_ascii=False, sort_keys=True), seq,
                    entry_hash)

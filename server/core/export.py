@@ -8,9 +8,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from typing import Any
 
 from flask import Response, request, stream_with_context
-from sqlalchemy import Executable, Row, text
+from sqlalchemy import ColumnElement, Executable, Row, func, text
 
 from ..extensions import db
 from . import audit
@@ -18,6 +19,7 @@ from .csvfile import BOM, FORMULA_START, cell
 from .db import writing
 from .errors import ValidationError
 from .i18n import _l
+from .timeutil import LOCAL_TZ, local
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,6 +57,26 @@ def stream(statement: Executable) -> Iterator[Row]:
         # order); an export reads every row, so plan as a plain query would.
         connection.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
     return iter(connection.execute(statement.execution_options(yield_per=BATCH)))
+
+
+class LocalTime:
+    """How an export reads an instant as `timeutil.local` text. PostgreSQL formats it in the
+    statement (to_char in LOCAL_TZ: half the cost of turning each value into a datetime and
+    formatting it in Python); elsewhere the value is read and `local()` formats it."""
+
+    def __init__(self):
+        self.in_sql = db.session.get_bind().dialect.name == "postgresql"
+        self.text: Callable[[Any], str] = _text_or_blank if self.in_sql else local
+
+    def column(self, column: ColumnElement) -> ColumnElement:
+        """`column` as the statement should read it; NULL stays NULL."""
+        if not self.in_sql:
+            return column
+        return func.to_char(func.timezone(LOCAL_TZ.key, column), "YYYY-MM-DD HH24:MI")
+
+
+def _text_or_blank(value: str | None) -> str:
+    return "" if value is None else value
 
 
 def _cells(row: Sequence) -> list:

@@ -10,11 +10,10 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField
 
 from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.errors import Forbidden, NotFound, ValidationError
-from ..core.export import export_format, export_response, stream
+from ..core.export import LocalTime, export_format, export_response, stream
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..core.paging import date_range, paginate
-from ..core.timeutil import local
 from ..core.web import confirm_first, refusal_flashed, submit_form
 from ..extensions import db
 from ..sites.models import Site
@@ -249,6 +248,7 @@ def _export_transfers(query, fmt: str):
     volunteer's, the volunteer, through outer joins of their own."""
     header = ["#", _("Time"), _("Source"), _("Source record"), _("From"), _("Number"),
               _("To"), _("Number"), _("Points"), _("Note"), _("By"), _("Reverses")]
+    when = LocalTime()
     debit, credit = aliased(Account), aliased(Account)
     debtor, creditor = aliased(Volunteer), aliased(Volunteer)
     columns = (query.join(debit, debit.id == Transfer.debit_account_id)
@@ -256,7 +256,8 @@ def _export_transfers(query, fmt: str):
                .join(credit, credit.id == Transfer.credit_account_id)
                .outerjoin(creditor, creditor.id == credit.volunteer_id)
                .with_only_columns(
-                   Transfer.id, Transfer.created_at, Transfer.source_type, Transfer.source_id,
+                   Transfer.id, when.column(Transfer.created_at), Transfer.source_type,
+                   Transfer.source_id,
                    debtor.id, debtor.name, debtor.number, debit.code,
                    creditor.id, creditor.name, creditor.number, credit.code,
                    Transfer.amount, Transfer.memo, Transfer.actor,
@@ -269,7 +270,7 @@ def _export_transfers(query, fmt: str):
              debit_code, creditor_id, creditor_name, creditor_number, credit_code, amount,
              memo, actor, reverses) in result:
             # A side is its volunteer (name, number) or, for the system's accounts, its code.
-            yield (ident, local(created), sources[source_type], f"{source_type}:{source_id}",
+            yield (ident, when.text(created), sources[source_type], f"{source_type}:{source_id}",
                    *((debtor_name, debtor_number) if debtor_id is not None
                      else (debit_code or "", "")),
                    *((creditor_name, creditor_number) if creditor_id is not None
@@ -283,13 +284,15 @@ def _export_redemptions(query, fmt: str):
     """The page's selection as columns (`query` joins the Item and its Site)."""
     header = ["#", _("Time"), _("Volunteer"), _("Volunteer number"), _("Item"), _("Quantity"),
               _("Points"), _("Site"), _("By")]
+    when = LocalTime()
     columns = (query.join(Volunteer, Volunteer.id == Redemption.volunteer_id)
-               .with_only_columns(Redemption.id, Redemption.created_at, Volunteer.name,
+               .with_only_columns(Redemption.id, when.column(Redemption.created_at),
+                                  Volunteer.name,
                                   Volunteer.number, Item.name, Redemption.quantity,
                                   Redemption.points, Site.name, Redemption.actor))
 
     def rows():
         for (ident, created, *rest) in stream(columns):
-            yield (ident, local(created), *rest)
+            yield (ident, when.text(created), *rest)
 
     return export_response("redemptions", fmt, header, rows, title=_("Redemptions"))

@@ -13,10 +13,16 @@ from wtforms import SelectChoice, SelectField, StringField
 from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound, ValidationError
-from ..core.export import export_format, export_response, full_records_allowed, stream
+from ..core.export import (
+    LocalTime,
+    export_format,
+    export_response,
+    full_records_allowed,
+    stream,
+)
 from ..core.i18n import _, _l
 from ..core.paging import date_range, paginate
-from ..core.timeutil import LOCAL_TZ, local
+from ..core.timeutil import LOCAL_TZ
 from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
@@ -123,8 +129,10 @@ def _export(query, fmt: str):
     full = full_records_allowed(request.args)
     header = [_("Volunteer number"), _("Volunteer"), _("Site"), _("Start"), _("End"),
               _("Minutes"), _("How"), _("Review"), _("Flags")]
+    when = LocalTime()
     columns = query.with_only_columns(
-        Volunteer.number, Volunteer.name, Site.name, Shift.started_at, Shift.ended_at,
+        Volunteer.number, Volunteer.name, Site.name, when.column(Shift.started_at),
+        when.column(Shift.ended_at),
         Shift.credited_minutes, Shift.start_method, Shift.end_method, Shift.review,
         Shift.flags)
     methods = {code: str(label) for code, label in METHOD_LABELS.items()}
@@ -139,8 +147,8 @@ def _export(query, fmt: str):
             how = methods.get(start_method) or str(start_method)
             if end_method and end_method != start_method:
                 how += " / " + (methods.get(end_method) or str(end_method))
-            yield (number, name if full else mask_name(name), site_name, local(started),
-                   local(ended), minutes, how,
+            yield (number, name if full else mask_name(name), site_name, when.text(started),
+                   when.text(ended), minutes, how,
                    on_duty if ended is None else reviews[review],
                    "、".join(flags.get(f) or str(f) for f in codes) if codes else "")
 
