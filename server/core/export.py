@@ -7,11 +7,12 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
 from flask import Response, request, stream_with_context
-from sqlalchemy import ColumnElement, Executable, Row, func, text
+from sqlalchemy import ColumnElement, Executable, Row, String, func, text, type_coerce
 
 from ..extensions import db
 from . import audit
@@ -60,23 +61,61 @@ def stream(statement: Executable) -> Iterator[Row]:
 
 
 class LocalTime:
-    """How an export reads an instant as `timeutil.local` text. PostgreSQL formats it in the
-    statement (to_char in LOCAL_TZ: half the cost of turning each value into a datetime and
-    formatting it in Python); elsewhere the value is read and `local()` formats it."""
+    """How an export reads an instant as `timeutil.local` text, at a fraction of the cost of
+    a datetime made and formatted per value (up to four instants a row). PostgreSQL formats it
+    in the statement (to_char in LOCAL_TZ). SQLite hands over its stored UTC text, and the
+    local text of its hour is worked out once (`SqliteUtcText`)."""
 
     def __init__(self):
         self.in_sql = db.session.get_bind().dialect.name == "postgresql"
-        self.text: Callable[[Any], str] = _text_or_blank if self.in_sql else local
+        self.text: Callable[[Any], str] = _text_or_blank if self.in_sql else SqliteUtcText()
 
     def column(self, column: ColumnElement) -> ColumnElement:
         """`column` as the statement should read it; NULL stays NULL."""
-        if not self.in_sql:
-            return column
-        return func.to_char(func.timezone(LOCAL_TZ.key, column), "YYYY-MM-DD HH24:MI")
+        if self.in_sql:
+            return func.to_char(func.timezone(LOCAL_TZ.key, column), "YYYY-MM-DD HH24:MI")
+        return type_coerce(column, String)
 
 
 def _text_or_blank(value: str | None) -> str:
     return "" if value is None else value
+
+
+class SqliteUtcText:
+    """`local()` of an instant given as SQLite's stored UTC text ("2026-03-04 05:06:07.000000").
+    Within one UTC hour whose offset is a whole number of hours and does not change, the local
+    text is that hour's local "YYYY-MM-DD HH:" and the minute as stored: the hour is converted
+    once. Anything else (an hour of a change, a fractional offset, another text shape) goes
+    through datetime and `local()`."""
+
+    _SHAPES = (16, 19, 26)  # to the minute, the second, the microsecond; no offset
+
+    def __init__(self):
+        self.hours: dict[str, str | None] = {}
+
+    def __call__(self, value: str | None) -> str:
+        if value is None:
+            return ""
+        if len(value) in self._SHAPES and value[13] == ":":
+            hour = value[:13]
+            prefix = self.hours.get(hour, "")
+            if prefix == "":
+                prefix = self.hours[hour] = self._prefix(hour)
+            if prefix is not None:
+                return prefix + value[14:16]
+        return local(datetime.fromisoformat(value))
+
+    @staticmethod
+    def _prefix(hour: str) -> str | None:
+        try:
+            start = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        offset = start.astimezone(LOCAL_TZ).utcoffset()
+        end = (start + timedelta(hours=1) - timedelta(microseconds=1)).astimezone(LOCAL_TZ)
+        if offset != end.utcoffset() or offset % timedelta(hours=1):
+            return None
+        return local(start)[:14]
 
 
 def _cells(row: Sequence) -> list:
