@@ -9,12 +9,10 @@ from sqlalchemy import Select, select
 
 from ..core.audit import AuditEvent
 from ..core.auth import current_user, login_required, require_site
-from ..core.export import export_format, export_response
+from ..core.export import LocalTime, export_format, export_response, stream
 from ..core.i18n import _
 from ..core.paging import date_range, paginate
 from ..core.schema import parse_id
-from ..core.timeutil import local
-from ..extensions import db
 from ..sites.models import Site
 from .labels import action_choices, action_label, target_label
 
@@ -65,15 +63,27 @@ def listing():
 
 
 def _export(query: Select, fmt: str):
+    """The page's selection as columns, not entries (`query` is the entry and its site's
+    name); action labels looked up once per distinct action."""
     header = [_("Time"), _("Action"), _("Action code"), _("Done by"), _("Target type"),
               _("Target number"), _("Record"), _("Site"), _("Network address"), _("Details"),
               _("Chain position"), _("Entry hash")]
+    when = LocalTime()
+    columns = query.with_only_columns(
+        when.column(AuditEvent.at), AuditEvent.action, AuditEvent.actor, AuditEvent.target_type,
+        AuditEvent.target_id, Site.name, AuditEvent.ip, AuditEvent.details, AuditEvent.seq,
+        AuditEvent.entry_hash)
 
     def rows():
-        for event, site_name in db.session.execute(query.execution_options(yield_per=1000)):
-            yield (local(event.at), action_label(event.action), event.action, event.actor,
-                   event.target_type, event.target_id,
-                   target_label(event.target_type, event.target_id), site_name, event.ip,
-                   _details(event), event.seq, event.entry_hash)
+        labels: dict[str, str] = {}
+        for (at, action, actor, target_type, target_id, site_name, ip, details, seq,
+             entry_hash) in stream(columns):
+            label = labels.get(action)
+            if label is None:
+                label = labels[action] = action_label(action)
+            yield (when.text(at), label, action, actor, target_type, target_id,
+                   target_label(target_type, target_id), site_name, ip,
+                   json.dumps(details or {}, ensure_ascii=False, sort_keys=True), seq,
+                   entry_hash)
 
     return export_response("audit", fmt, header, rows, title=_("Audit log"))

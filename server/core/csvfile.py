@@ -11,14 +11,14 @@ from flask import Response
 BOM = "\ufeff"
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection):
 # a resident's text must stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
+    if text.startswith(FORMULA_START) and not _is_number(text):
         return "'" + text
     return text
 

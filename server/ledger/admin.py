@@ -5,16 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 
 from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.errors import Forbidden, NotFound, ValidationError
-from ..core.export import export_format, export_response
+from ..core.export import LocalTime, export_format, export_response, stream
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..core.paging import date_range, paginate
-from ..core.timeutil import local
 from ..core.web import page_action, refusal_flashed, submit_form
 from ..extensions import db
 from ..sites.models import Site
@@ -241,37 +240,56 @@ def redemptions():
                            args=request.args)
 
 
-def _party(account: Account) -> tuple[str, str]:
-    if account.volunteer is not None:
-        return account.volunteer.name, account.volunteer.number
-    return account.code or "", ""
-
-
 def _export_transfers(query, fmt: str):
+    """The page's selection as columns, not objects: each side's account and, when it is a
+    volunteer's, the volunteer, through outer joins of their own."""
     header = ["#", _("Time"), _("Source"), _("Source record"), _("From"), _("Number"),
               _("To"), _("Number"), _("Points"), _("Note"), _("By"), _("Reverses")]
+    when = LocalTime()
+    debit, credit = aliased(Account), aliased(Account)
+    debtor, creditor = aliased(Volunteer), aliased(Volunteer)
+    columns = (query.join(debit, debit.id == Transfer.debit_account_id)
+               .outerjoin(debtor, debtor.id == debit.volunteer_id)
+               .join(credit, credit.id == Transfer.credit_account_id)
+               .outerjoin(creditor, creditor.id == credit.volunteer_id)
+               .with_only_columns(
+                   Transfer.id, when.column(Transfer.created_at), Transfer.source_type,
+                   Transfer.source_id,
+                   debtor.id, debtor.name, debtor.number, debit.code,
+                   creditor.id, creditor.name, creditor.number, credit.code,
+                   Transfer.amount, Transfer.memo, Transfer.actor,
+                   Transfer.reverses_transfer_id))
+    sources = {code: str(label) for code, label in SOURCE_LABELS.items()}
 
     def rows():
-        listed = query.options(
-            joinedload(Transfer.debit_account).joinedload(Account.volunteer),
-            joinedload(Transfer.credit_account).joinedload(Account.volunteer))
-        for t in db.session.scalars(listed.execution_options(yield_per=1000)):
-            yield (t.id, local(t.created_at), str(SOURCE_LABELS[t.source_type]), t.source,
-                   *_party(t.debit_account), *_party(t.credit_account), t.amount, t.memo,
-                   t.actor, t.reverses_transfer_id)
+        result = stream(columns)
+        for (ident, created, source_type, source_id, debtor_id, debtor_name, debtor_number,
+             debit_code, creditor_id, creditor_name, creditor_number, credit_code, amount,
+             memo, actor, reverses) in result:
+            # A side is its volunteer (name, number) or, for the system's accounts, its code.
+            yield (ident, when.text(created), sources[source_type], f"{source_type}:{source_id}",
+                   *((debtor_name, debtor_number) if debtor_id is not None
+                     else (debit_code or "", "")),
+                   *((creditor_name, creditor_number) if creditor_id is not None
+                     else (credit_code or "", "")),
+                   amount, memo, actor, reverses)
 
     return export_response("ledger", fmt, header, rows, title=_("Ledger"))
 
 
 def _export_redemptions(query, fmt: str):
+    """The page's selection as columns (`query` joins the Item and its Site)."""
     header = ["#", _("Time"), _("Volunteer"), _("Volunteer number"), _("Item"), _("Quantity"),
               _("Points"), _("Site"), _("By")]
+    when = LocalTime()
+    columns = (query.join(Volunteer, Volunteer.id == Redemption.volunteer_id)
+               .with_only_columns(Redemption.id, when.column(Redemption.created_at),
+                                  Volunteer.name,
+                                  Volunteer.number, Item.name, Redemption.quantity,
+                                  Redemption.points, Site.name, Redemption.actor))
 
     def rows():
-        listed = query.options(joinedload(Redemption.volunteer),
-                               joinedload(Redemption.item).joinedload(Item.site))
-        for r in db.session.scalars(listed.execution_options(yield_per=1000)):
-            yield (r.id, local(r.created_at), r.volunteer.name, r.volunteer.number,
-                   r.item.name, r.quantity, r.points, r.item.site.name, r.actor)
+        for (ident, created, *rest) in stream(columns):
+            yield (ident, when.text(created), *rest)
 
     return export_response("redemptions", fmt, header, rows, title=_("Redemptions"))

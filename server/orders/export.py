@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import Select
 
-from ..core.export import export_response, full_records_allowed
+from ..core.export import LocalTime, export_response, full_records_allowed, stream
 from ..core.i18n import _
-from ..core.timeutil import local
-from ..extensions import db
 from ..sites.models import Site
 from ..volunteers.models import Team, Volunteer, mask_name
 from .models import Order, Rating, ServiceItem, mask_phone
@@ -26,30 +24,32 @@ def export(stmt: Select, fmt: str):
               _("Volunteer number"), _("Volunteer"), _("Accepted at"), _("Completed at"),
               _("Service minutes"), _("Stars"), _("Rating tags"), _("Rating comment"),
               _("Rated at")]
+    when = LocalTime()
     columns = (stmt.join(ServiceItem, ServiceItem.id == Order.item_id)
                .outerjoin(Team, Team.id == Order.team_id)
                .outerjoin(Volunteer, Volunteer.id == Order.volunteer_id)
                .outerjoin(Rating, Rating.order_id == Order.id)
                .with_only_columns(
-                   Order.number, Order.placed_at, Site.name, ServiceItem.name,
+                   Order.number, when.column(Order.placed_at), Site.name, ServiceItem.name,
                    ServiceItem.brand, ServiceItem.content_area, Order.status, Order.channel,
                    Order.phone, Team.name, Volunteer.number, Volunteer.name,
-                   Order.accepted_at, Order.completed_at, Order.service_minutes,
-                   Rating.stars, Rating.tags, Rating.comment, Rating.created_at)
+                   when.column(Order.accepted_at), when.column(Order.completed_at),
+                   Order.service_minutes, Rating.stars, Rating.tags, Rating.comment,
+                   when.column(Rating.created_at))
                .order_by(Order.placed_at.desc(), Order.id.desc()))
     labels = {code: str(label) for code, label in STATUS_LABELS.items()}
 
     def rows():
-        result = db.session.execute(columns.execution_options(yield_per=2000))
+        result = stream(columns)
         for (number, placed, site_name, service, brand, area, status, channel, phone,
              team, volunteer_number, volunteer_name, accepted, completed, minutes, stars,
              tags, comment, rated) in result:
-            yield (number, local(placed), site_name, service, brand, area,
+            yield (number, when.text(placed), site_name, service, brand, area,
                    labels.get(status, status), CHANNEL_LABELS.get(channel, channel),
                    (phone or "") if full else mask_phone(phone), team or "",
                    volunteer_number or "",
                    (volunteer_name or "") if full else mask_name(volunteer_name),
-                   local(accepted), local(completed), minutes, stars,
-                   "、".join(tags or []), comment or "", local(rated))
+                   when.text(accepted), when.text(completed), minutes, stars,
+                   "、".join(tags) if tags else "", comment or "", when.text(rated))
 
     return export_response("orders", fmt, header, rows, title=_("Orders"), full_records=full)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import case, func, select
 
-from ..core.export import export_response, full_records_allowed
+from ..core.export import export_response, full_records_allowed, stream
 from ..core.i18n import _
-from ..extensions import db
 from ..shifts.models import Shift
 from ..sites.models import Site
 from ..volunteers.models import Volunteer, mask_name
@@ -38,8 +37,7 @@ def hours_export(root: Site, period: Period, fmt: str):
                      .join(by_volunteer, by_volunteer.c.volunteer_id == Volunteer.id)
                      .join(home, home.c.id == Volunteer.home_site_id)
                      .order_by(Volunteer.number))
-            for number, name, home_name, sign_ins, minutes in db.session.execute(
-                    month.execution_options(yield_per=5000)):
+            for number, name, home_name, sign_ins, minutes in stream(month):
                 yield (label, number, name if full else mask_name(name), home_name,
                        int(sign_ins), int(minutes), round(int(minutes) / 60, 2))
 

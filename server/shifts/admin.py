@@ -13,14 +13,20 @@ from wtforms import SelectChoice, SelectField, StringField
 from ..core.auth import authorize, current_user, login_required, require_site
 from ..core.db import mark_failed
 from ..core.errors import DomainError, NotFound, ValidationError
-from ..core.export import export_format, export_response, full_records_allowed
+from ..core.export import (
+    LocalTime,
+    export_format,
+    export_response,
+    full_records_allowed,
+    stream,
+)
 from ..core.i18n import _, _l
 from ..core.paging import date_range, paginate
-from ..core.timeutil import LOCAL_TZ, local
+from ..core.timeutil import LOCAL_TZ
 from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
-from ..volunteers.models import Volunteer
+from ..volunteers.models import Volunteer, mask_name
 from . import operations as ops
 from .models import REVIEW_STATES, Shift
 from .policy import FIELDS, policy_for, set_policy
@@ -118,23 +124,33 @@ def listing():
 
 
 def _export(query, fmt: str):
+    """The page's selection as columns, not objects (`query` joins the Site and the Volunteer);
+    labels are looked up in dicts made once, in the reader's language."""
     full = full_records_allowed(request.args)
     header = [_("Volunteer number"), _("Volunteer"), _("Site"), _("Start"), _("End"),
               _("Minutes"), _("How"), _("Review"), _("Flags")]
+    when = LocalTime()
+    columns = query.with_only_columns(
+        Volunteer.number, Volunteer.name, Site.name, when.column(Shift.started_at),
+        when.column(Shift.ended_at),
+        Shift.credited_minutes, Shift.start_method, Shift.end_method, Shift.review,
+        Shift.flags)
+    methods = {code: str(label) for code, label in METHOD_LABELS.items()}
+    reviews = {code: str(label) for code, label in REVIEW_LABELS.items()}
+    flags = {code: str(label) for code, label in FLAG_LABELS.items()}
+    on_duty = str(_("on duty"))
 
     def rows():
-        listed = query.options(joinedload(Shift.volunteer), joinedload(Shift.site))
-        for shift in db.session.scalars(listed.execution_options(yield_per=1000)):
-            how = str(METHOD_LABELS.get(shift.start_method, shift.start_method))
-            if shift.end_method and shift.end_method != shift.start_method:
-                how += " / " + str(METHOD_LABELS.get(shift.end_method, shift.end_method))
-            yield (shift.volunteer.number,
-                   shift.volunteer.name if full else shift.volunteer.masked_name,
-                   shift.site.name, local(shift.started_at), local(shift.ended_at),
-                   shift.credited_minutes,
-                   how, str(_("on duty")) if shift.ended_at is None
-                   else str(REVIEW_LABELS[shift.review]),
-                   "、".join(str(FLAG_LABELS.get(f, f)) for f in shift.flags or []))
+        result = stream(columns)
+        for (number, name, site_name, started, ended, minutes, start_method, end_method,
+             review, codes) in result:
+            how = methods.get(start_method) or str(start_method)
+            if end_method and end_method != start_method:
+                how += " / " + (methods.get(end_method) or str(end_method))
+            yield (number, name if full else mask_name(name), site_name, when.text(started),
+                   when.text(ended), minutes, how,
+                   on_duty if ended is None else reviews[review],
+                   "、".join(flags.get(f) or str(f) for f in codes) if codes else "")
 
     return export_response("shifts", fmt, header, rows, title=_("Shifts"), full_records=full)
 

@@ -74,8 +74,7 @@ class Volunteer(db.Model):
     @property
     def masked_phone(self) -> str:
         """For lists and kiosk screens: 138****5678."""
-        phone = self.phone or ""
-        return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+        return mask_mobile(self.phone)
 
     @property
     def masked_name(self) -> str:
@@ -84,6 +83,12 @@ class Volunteer(db.Model):
 
     def __repr__(self) -> str:
         return f"<Volunteer {self.number}>"
+
+
+def mask_mobile(phone: str | None) -> str:
+    """A volunteer's mobile number as lists show it: 138****5678, "****" when too short."""
+    phone = phone or ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 def mask_name(name: str | None) -> str:

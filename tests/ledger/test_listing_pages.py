@@ -63,6 +63,13 @@ def test_redemptions_are_paged_and_exported(client, login, create_admin, network
     assert "3 in all" in page or "共 3 条" in page
     rows = _csv(client, "/admin/ledger/redemptions?format=csv")
     assert [(r[2], r[4], r[5]) for r in rows[1:]] == [("王东", "毛巾", "1")] * 3
+    for row in rows[1:]:  # each row as the page shows it: number, time, volunteer, site
+        assert f"<td>{row[0]}</td><td>{row[1]}</td><td>{row[2]} " in page
+        assert row[3] in page and f"<td>{row[7]}</td>" in page
+    book = load_workbook(io.BytesIO(client.get("/admin/ledger/redemptions?format=xlsx",
+                                               buffered=True).get_data()), read_only=True)
+    assert [[("" if v is None else str(v)) for v in r] + [""] * (len(rows[0]) - len(r))
+            for r in book.active.iter_rows(values_only=True)] == rows
 
 
 def test_redemptions_elsewhere_are_not_listed(client, login, create_admin, network, db,
