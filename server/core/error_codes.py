@@ -269,6 +269,8 @@ CODES: dict[str, Code] = {
     "volunteer_not_found": Code(404, "No volunteer with this number."),
     "volunteers_only": Code(409, "This activity is for volunteers only."),
     "wrong_password": Code(400, "The current password is not right."),
+    "wrong_site_kind": Code(400, "A site of a kind the form does not take (a service point where "
+                                 "a unit is asked for)."),
 }
 
 #: Codes a kiosk action can be refused with for which the kiosk has words of its own (in both
