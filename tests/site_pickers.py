@@ -4,11 +4,17 @@ site elsewhere is refused with the form's own message (never a 5xx)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import csrf_token_in
 from tests.pages import site_picker_options, site_picker_search
 
 NO_SUCH_SITE = "没有这个站点。"
 NOT_A_UNIT = "请选择单位：中心、实践所或实践站，不能选实践点。"
+
+#: Each picker test runs for the two roles below the district, each at its home site.
+LOWER_ADMINS = pytest.mark.parametrize(("role", "home"), [("station_admin", "east_station"),
+                                                          ("institute_admin", "east")])
 
 
 def check_unit_picker(client, url: str, fields: dict, network, west_point, *,

@@ -3,13 +3,11 @@ elsewhere is missing, nothing chosen is asked for, never a 5xx."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.pages import site_picker_options
+from tests.site_pickers import LOWER_ADMINS
 
 
-@pytest.mark.parametrize(("role", "home"), [("station_admin", "east_station"),
-                                            ("institute_admin", "east")])
+@LOWER_ADMINS
 def test_the_kiosks_of_a_site_picked_by_name(client, login, create_admin, network, role, home):
     login(create_admin(role, network[home]))
     page = client.get("/admin/kiosks/").get_data(as_text=True)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from tests.site_pickers import check_unit_picker
+from tests.site_pickers import LOWER_ADMINS, check_unit_picker
 
 
-@pytest.mark.parametrize(("role", "home"), [("station_admin", "east_station"),
-                                            ("institute_admin", "east")])
+@LOWER_ADMINS
 def test_the_nomination_form_picks_a_unit(client, db, network, admin_session, create_site,
                                           role, home):
     from server.honors.models import Honoree

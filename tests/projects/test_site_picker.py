@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_in
 from tests.pages import site_picker_options, visible
-from tests.site_pickers import NO_SUCH_SITE, NOT_A_UNIT, check_unit_picker
+from tests.site_pickers import LOWER_ADMINS, NO_SUCH_SITE, NOT_A_UNIT, check_unit_picker
 
 ONE_CLAIMANT = "请选择认领的单位或志愿服务队伍。"
 
 
-@pytest.mark.parametrize(("role", "home"), [("station_admin", "east_station"),
-                                            ("institute_admin", "east")])
+@LOWER_ADMINS
 def test_the_project_form_picks_a_unit(client, db, network, admin_session, create_site,
                                        role, home):
     from server.projects.models import FeaturedProject
@@ -30,8 +28,7 @@ def test_the_project_form_picks_a_unit(client, db, network, admin_session, creat
     assert db.session.scalar(select(func.count()).select_from(FeaturedProject)) == 1
 
 
-@pytest.mark.parametrize(("role", "home"), [("station_admin", "east_station"),
-                                            ("institute_admin", "east")])
+@LOWER_ADMINS
 def test_a_claim_names_a_unit_by_name_or_a_team(client, db, network, admin_session,
                                                 create_site, role, home):
     """The board's claim form: a unit of one's subtree from the picker, or a volunteer group;

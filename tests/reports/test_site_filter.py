@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.site_pickers import check_site_filter
+from tests.site_pickers import LOWER_ADMINS, check_site_filter
 
 
-@pytest.mark.parametrize(("role", "home"), [("station_admin", "east_station"),
-                                            ("institute_admin", "east")])
+@LOWER_ADMINS
 def test_the_report_site_filter_picks_by_name(client, login, create_admin, network, role, home):
     login(create_admin(role, network[home]))
     check_site_filter(client, "/admin/reports/", network)
