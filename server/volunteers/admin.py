@@ -79,7 +79,8 @@ def index():
                            teams=teams.all_teams(), sites=site_choices(), site=site,
                            team_id=team_id, q=args.get("q", ""),
                            inactive=args.get("inactive") == "1",
-                           reasons={k: str(v) for k, v in bulk.SKIP_REASONS.items()})
+                           reasons={k: str(v) for k, v in bulk.SKIP_REASONS.items()},
+                           bulk_teams=teams.usable_by(current_user().site))
 
 
 def _export(query, fmt: str):

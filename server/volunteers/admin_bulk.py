@@ -1,4 +1,5 @@
-"""Bulk work from the volunteer list: deactivate the selected, print their cards. Without
+"""Bulk work from the volunteer list: deactivate the selected, print their cards, add them to
+a team or take them out of one (`team_id`, a team the admin's unit may name). Without
 JavaScript one post does the whole selection (asked first, then a summary page); the page's
 script (`js/bulk.js`) sends it in chunks and shows the progress, then the same summary."""
 
@@ -13,19 +14,20 @@ from ..core.db import mark_failed
 from ..core.errors import DomainError, ValidationError
 from ..core.i18n import _, _l
 from ..core.web import confirm_first, download
-from . import bulk, cards
+from . import bulk, cards, teams
 from .admin import bp
 
-ACTIONS = ("deactivate", "print")
+ACTIONS = ("deactivate", "print", "join", "leave")
 
 
-def _summary(action: str, result: bulk.BulkResult, status: int = 200, *, numbers=()):
+def _summary(action: str, result: bulk.BulkResult, status: int = 200, *, numbers=(),
+             team=None):
     if request.form.get("reply") == "json":
         return {"done": [v.number for v in result.done],
                 "skipped": [{"number": s.number, "reason": s.reason, "text": s.text}
                             for s in result.skipped]}, status
     return render_template("volunteers/bulk_result.html", action=action, result=result,
-                           numbers=numbers), status
+                           numbers=numbers, team=team), status
 
 
 def _refused(error: DomainError):
@@ -39,7 +41,8 @@ def _refused(error: DomainError):
 @bp.post("/bulk")
 @login_required
 def bulk_action():
-    """`action` deactivate|print and `number` once per volunteer chosen (at most
+    """`action` deactivate|print|join|leave (join and leave with `team_id`) and `number` once
+    per volunteer chosen (at most
     bulk.BULK_MAX); `confirmed=1` after the question, `skipped_ok=1` to print without
     those left out, `reply=json` for the page's script."""
     from ..core.forms import ActionForm
@@ -53,9 +56,19 @@ def bulk_action():
             raise ValidationError(_l("Choose what to do with the selected volunteers."),
                                   "invalid_action", field="action")
         numbers = bulk.clean_numbers(request.form.getlist("number"))
+        team = None
+        if action in ("join", "leave"):
+            team = teams.require_usable(request.form.get("team_id"), current_user().site)
+            if action == "leave" and team.is_general:
+                raise ValidationError(_l("Every volunteer belongs to the general team; "
+                                         "deactivate the volunteer instead."),
+                                      "general_membership", field="team_id")
     except DomainError as error:
         return _refused(error)
     root = current_user().site
+    if team is not None:
+        run = bulk.join_team if action == "join" else bulk.leave_team
+        return _summary(action, run(root, numbers, team, actor=current_user()), team=team)
     if action == "deactivate":
         ask = confirm_first(
             _("Deactivate %(n)d volunteers?", n=len(numbers)),

@@ -1,6 +1,7 @@
-"""Bulk work on volunteers chosen in the list: deactivate them, print their cards. Each
-volunteer goes through the one rule for one (`operations.set_active`, `cards.card_for`);
-what is left out is said with a reason, never dropped silently."""
+"""Bulk work on volunteers chosen in the list: deactivate them, print their cards, add them to
+a team or take them out of one. Each volunteer goes through the one rule for one
+(`operations.set_active`, `cards.card_for`, `teams.add_member`, `teams.remove_member`); what
+is left out is said with a reason, never dropped silently."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from ..core.i18n import _l
 from ..extensions import db
 from ..sites.models import Site
 from . import operations as ops
-from .models import NUMBER_MAX, Volunteer
+from . import teams
+from .models import NUMBER_MAX, Team, Volunteer
 
 BULK_MAX = 500  # numbers in one request; the page sends its selection in chunks below this
 SKIP_REASONS = {
@@ -19,6 +21,11 @@ SKIP_REASONS = {
     "already_inactive": _l("Already deactivated."),
     "inactive": _l("Deactivated: the card's code is withdrawn."),
     "no_code": _l("Has no valid code to print."),
+    "already_member": _l("Already in the team."),
+    "not_member": _l("Not in the team."),
+    "cannot_join": _l("Deactivated: cannot join a team."),
+    "leader": _l("Leads the team: remove the leader on the team's page, where it is asked "
+                 "first."),
 }
 
 
@@ -96,5 +103,39 @@ def printable(root: Site, numbers: list[str]) -> BulkResult:
         elif ops.volunteer_code(volunteer) is None:
             result.skipped.append(Skipped(volunteer.number, "no_code"))
         else:
+            result.done.append(volunteer)
+    return result
+
+
+def join_team(root: Site, numbers: list[str], team: Team, *, actor) -> BulkResult:
+    """Add each chosen volunteer to `team` (audited one by one); members already, and the
+    deactivated, are skipped."""
+    picked = chosen(root, numbers)
+    result = BulkResult(skipped=list(picked.skipped))
+    for volunteer in picked.done:
+        if not volunteer.is_active:
+            result.skipped.append(Skipped(volunteer.number, "cannot_join"))
+        elif teams.membership(team, volunteer) is not None:
+            result.skipped.append(Skipped(volunteer.number, "already_member"))
+        else:
+            teams.add_member(team, volunteer, actor=actor)
+            result.done.append(volunteer)
+    return result
+
+
+def leave_team(root: Site, numbers: list[str], team: Team, *, actor) -> BulkResult:
+    """Take each chosen volunteer out of `team`; those not in it are skipped, and so is its
+    leader (removing a leader is asked first, on the team's page, one at a time). The general
+    team holds everyone: the caller refuses it before this (teams.remove_member says why)."""
+    picked = chosen(root, numbers)
+    result = BulkResult(skipped=list(picked.skipped))
+    for volunteer in picked.done:
+        member = teams.membership(team, volunteer)
+        if member is None:
+            result.skipped.append(Skipped(volunteer.number, "not_member"))
+        elif member.is_leader:
+            result.skipped.append(Skipped(volunteer.number, "leader"))
+        else:
+            teams.remove_member(team, volunteer, actor=actor)
             result.done.append(volunteer)
     return result

@@ -13,6 +13,7 @@ from server.core.audit import AuditEvent
 from server.volunteers import operations as ops
 from server.volunteers.models import Volunteer
 from tests.conftest import csrf_token_in
+from tests.fixtures.kiosk import written
 
 
 @pytest.fixture
@@ -113,3 +114,71 @@ def test_without_a_token_nothing_happens(client, db, people, east_admin, login):
         "action": "deactivate", "confirmed": "1", "number": people["here"]})
     assert refused.status_code == 400
     assert _active(db, people["here"][0])
+
+
+def _members(db, team) -> set[str]:
+    from server.volunteers.models import TeamMember
+
+    db.session.rollback()
+    return set(db.session.scalars(select(Volunteer.number).join(
+        TeamMember, TeamMember.volunteer_id == Volunteer.id).where(
+        TeamMember.team_id == team.id)))
+
+
+def test_add_the_selected_to_a_team_and_take_them_out(client, db, people, east_admin, login,
+                                                      branch):
+    from server.volunteers import teams
+
+    login(east_admin)
+    page = client.get("/admin/volunteers/").get_data(as_text=True)
+    assert 'name="team_id"' in page and branch.name in page
+    token = csrf_token_in(page)
+    numbers = [*people["here"][:2], people["off"], people["west"]]
+    done = client.post("/admin/volunteers/bulk", data={
+        "csrf_token": token, "action": "join", "team_id": str(branch.id), "number": numbers})
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and f"2 名志愿者已加入“{branch.name}”" in html
+    assert "已停用，不能加入队伍" in html and "在您管理的志愿者中没有这个编号" in html
+    assert _members(db, branch) == set(people["here"][:2])
+
+    # Again, in the script's JSON: the two are members already; a third joins.
+    again = client.post("/admin/volunteers/bulk", data={
+        "csrf_token": token, "action": "join", "team_id": str(branch.id), "reply": "json",
+        "number": people["here"]})
+    assert again.get_json()["done"] == [people["here"][2]]
+    assert [s["reason"] for s in again.get_json()["skipped"]] == ["already_member"] * 2
+
+    # The leader stays (removing one is asked first, on the team's page); the others leave.
+    with written(db):
+        leader = db.session.scalar(select(Volunteer).where(
+            Volunteer.number == people["here"][0]))
+        teams.set_leader(db.session.get(type(branch), branch.id), leader)
+    left = client.post("/admin/volunteers/bulk", data={
+        "csrf_token": token, "action": "leave", "team_id": str(branch.id), "reply": "json",
+        "number": [*people["here"], people["west"]]})
+    assert left.get_json()["done"] == people["here"][1:]
+    assert [s["reason"] for s in left.get_json()["skipped"]] == ["not_found", "leader"]
+    assert _members(db, branch) == {people["here"][0]}
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "team.leave", AuditEvent.actor == "east")) == 2
+
+
+def test_a_team_must_be_one_the_admin_may_name_and_not_the_general_one_to_leave(
+        client, db, people, east_admin, login, general, network):
+    from server.volunteers import teams
+
+    west_team = teams.create_team("西村分队", network["west"])
+    db.session.commit()
+    login(east_admin)
+    token = _token(client)
+    for action, team_id, status, text in (
+            ("join", str(west_team.id), 404, "没有这支队伍"),
+            ("join", "", 404, "没有这支队伍"),
+            ("join", "9" * 40, 404, "没有这支队伍"),
+            ("leave", str(general.id), 400, "总队")):
+        answer = client.post("/admin/volunteers/bulk", data={
+            "csrf_token": token, "action": action, "team_id": team_id,
+            "number": people["here"][:1]})
+        assert answer.status_code == status, (action, team_id)
+        assert text in answer.get_data(as_text=True), (action, team_id)
+    assert _members(db, west_team) == set()

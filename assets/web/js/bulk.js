@@ -36,6 +36,8 @@
       body.append("action", action);
       body.append("confirmed", "1");
       body.append("reply", "json");
+      var team = form.querySelector("[name=team_id]");
+      if (team) body.append("team_id", team.value);  // join and leave name the team
       numbers.forEach(function (n) { body.append("number", n); });
       // getAttribute: the form's own "action" property is its <select name="action">.
       return fetch(form.getAttribute("action"), {method: "POST", body: body, credentials: "same-origin",
