@@ -87,6 +87,26 @@ def test_edit_and_deactivate_a_team(live_server, browser, shot, axe_source, user
     assert "已停用" in page.inner_text("h1")
 
 
+def test_bulk_join_a_team_with_progress(live_server, browser, shot, axe_source):
+    page = admin_login(browser, live_server, "yuanba")
+    page.goto(live_server + "/admin/volunteers/")
+    boxes = page.locator("input[type=checkbox][form=bulk-volunteers]")
+    for i in range(4):
+        boxes.nth(i).check()
+    page.select_option("#bulk-action", "join")
+    team = page.locator("#bulk-team option").nth(1)  # a branch team (the general one first)
+    page.select_option("#bulk-team", team.get_attribute("value"))
+    page.click("#bulk-volunteers button[type=submit]")
+    page.wait_for_selector("#bulk-summary p:has-text('名志愿者已加入队伍')")
+    assert "已处理 4 / 4" in page.inner_text("#bulk-progress-text")
+    assert serious_violations(page, axe_source) == []
+    shot(page, "desk-bulk-join")
+    # The same four again: each is already in the team, and says so.
+    page.click("#bulk-volunteers button[type=submit]")
+    page.wait_for_selector("#bulk-summary li:has-text('已在该队伍中')")
+    assert page.locator("#bulk-summary li:has-text('已在该队伍中')").count() == 4
+
+
 @pytest.mark.parametrize("username", ["yuanba", "yuanba-shequ"])
 def test_bulk_print_and_deactivate_with_progress(live_server, browser, shot, axe_source,
                                                  username):
