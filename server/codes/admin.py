@@ -8,7 +8,7 @@ from wtforms import SelectChoice, SelectField
 
 from ..core.auth import current_user, login_required, require_site
 from ..core.db import mark_failed
-from ..core.errors import NotFound
+from ..core.errors import NotFound, ValidationError
 from ..core.forms import ReasonForm
 from ..core.i18n import _, _l
 from ..core.web import download, page_action
@@ -25,6 +25,9 @@ class PrintForm(FlaskForm):
                                              SelectChoice("A6", _l("A6 sticker"))])
 
 
+CHOSEN_MAX = 1000  # sites chosen for one print
+
+
 def _live_code(site):
     code = ops.point_code(site)
     if code is None:
@@ -38,7 +41,8 @@ def show(site_id: int):
     site = require_site(site_id)
     return render_template("codes/admin_site.html", site=site, code=ops.point_code(site),
                            history=ops.point_history(site), url=ops.code_url,
-                           reason_form=ReasonForm(), print_form=PrintForm())
+                           reason_form=ReasonForm(), print_form=PrintForm(),
+                           children=[c for c in site.children if c.is_active])
 
 
 @bp.post("/<int:site_id>/code/issue")
@@ -112,17 +116,20 @@ def poster(site_id: int):
 @bp.post("/<int:site_id>/posters.pdf")
 @login_required
 def batch(site_id: int):
-    """Every active site of the subtree on one PDF; sites without a code get one first. A
-    site whose code was withdrawn without replacement is skipped: the admin is told which,
-    and confirms (`skipped_ok`) before the PDF of the others is made."""
+    """Every active site of the subtree on one PDF, or only the sites chosen (`only`, ids of
+    sites in the subtree, each once); sites without a code get one first. A site whose code
+    was withdrawn without replacement is skipped: the admin is told which, and confirms
+    (`skipped_ok`) before the PDF of the others is made."""
     root = require_site(site_id)
     form = PrintForm()
     if not form.validate_on_submit():
         flash(_("Choose a paper size."), "error")
         return redirect(url_for(".show", site_id=root.id))
-    codes, skipped = ops.codes_to_print(
-        db.session.scalars(sites.subtree_query(root).order_by(sites.Site.id)),
-        actor=current_user())
+    query = sites.subtree_query(root).order_by(sites.Site.id)
+    chosen = _chosen_ids(request.form.getlist("only"))
+    if chosen:
+        query = query.where(sites.Site.id.in_(chosen))
+    codes, skipped = ops.codes_to_print(db.session.scalars(query), actor=current_user())
     if skipped and request.form.get("skipped_ok") != "1":
         mark_failed()  # nothing issued until the admin has read what is left out
         return render_template("codes/batch_skipped.html", site=root, skipped=skipped,
@@ -132,6 +139,16 @@ def batch(site_id: int):
         return redirect(url_for(".show", site_id=root.id))
     return download(printing.posters_pdf(codes, form.size.data), "application/pdf",
                      f"posters-{root.id}-{form.size.data}.pdf")
+
+
+def _chosen_ids(values) -> list[int]:
+    """The site ids a print was limited to: digits only, at most a subtree's worth; anything
+    else is refused in words (an id outside the subtree simply matches nothing there)."""
+    if len(values) > CHOSEN_MAX or not all(v.isascii() and v.isdigit() and len(v) <= 9
+                                           for v in values):
+        raise ValidationError(_l("Choose the sites to print from the list."), "invalid_choice",
+                              field="only")
+    return sorted({int(v) for v in values})
 
 
 def site_panel(site):

@@ -144,6 +144,27 @@ def test_batch_print_of_a_subtree(client, login, db, network, district_admin, tm
     assert len(pages) == 3  # the institute, its station and the station's point
 
 
+def test_batch_print_of_the_chosen_sites_only(client, login, db, network, district_admin,
+                                              tmp_path):
+    token = login(district_admin)
+    page = client.get(f"/admin/sites/{network['center'].id}/code").get_data(as_text=True)
+    assert f'name="only" value="{network["east"].id}"' in page  # the children to tick
+    response = client.post(f"/admin/sites/{network['center'].id}/posters.pdf", data={
+        "csrf_token": token, "size": "A6",
+        "only": [str(network["east"].id), str(network["west_station"].id)]})
+    assert response.mimetype == "application/pdf"
+    assert len(rasterise_pdf(response.data, tmp_path, 60)) == 2  # those two, none below
+    # A site outside the subtree matches nothing there; a value that is no id is refused.
+    east = client.post(f"/admin/sites/{network['east'].id}/posters.pdf", data={
+        "csrf_token": token, "size": "A6", "only": str(network["west_station"].id)})
+    assert east.status_code == 302  # nothing to print, said on the page
+    for bad in ("x", "1" * 40, "-1"):
+        refused = client.post(f"/admin/sites/{network['east'].id}/posters.pdf", data={
+            "csrf_token": token, "size": "A6", "only": bad})
+        assert refused.status_code == 400, bad
+        assert "请从列表中勾选要打印的站点" in refused.get_data(as_text=True)
+
+
 def test_station_admin_cannot_touch_another_sites_code(client, login, create_admin, coded,
                                                        network):
     token = login(create_admin("station_admin", network["east_station"]))
