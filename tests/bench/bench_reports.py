@@ -81,10 +81,18 @@ def _median_ms(client, url: str, loads: int) -> tuple[float, str]:
 
 
 def _plain(db, sql: str, **params) -> int:
-    """A figure by plain SQL, beside the code under test."""
-    from sqlalchemy import text
+    """A figure by plain SQL, beside the code under test. An instant is bound as the columns
+    store it (UTC): SQLite compares text, so a bound of Asia/Shanghai wall-clock text would
+    be eight hours off (the check itself was, until it said so: "orders: page 16 != SQL 13"
+    for orders placed in the first hours of a local day)."""
+    from sqlalchemy import bindparam, text
 
-    return int(db.session.execute(text(sql), params).scalar() or 0)
+    from server.core.timeutil import UtcDateTime
+
+    statement = text(sql).bindparams(*[bindparam(name, type_=UtcDateTime())
+                                       for name, value in params.items()
+                                       if isinstance(value, datetime)])
+    return int(db.session.execute(statement, params).scalar() or 0)
 
 
 def _check_figures(db, root, period, page: str) -> list[str]:
