@@ -93,7 +93,9 @@ def test_bulk_join_a_team_with_progress(live_server, browser, shot, axe_source):
     boxes = page.locator("input[type=checkbox][form=bulk-volunteers]")
     for i in range(4):
         boxes.nth(i).check()
+    assert not page.locator("#bulk-team").is_visible()  # printing needs no team
     page.select_option("#bulk-action", "join")
+    assert page.locator("#bulk-team").is_visible()
     team = page.locator("#bulk-team option").nth(1)  # a branch team (the general one first)
     page.select_option("#bulk-team", team.get_attribute("value"))
     page.click("#bulk-volunteers button[type=submit]")

@@ -23,6 +23,15 @@
     var summary = document.getElementById("bulk-summary");
     var reasons = JSON.parse(form.getAttribute("data-reasons") || "{}");
     var token = form.querySelector("input[name=csrf_token]").value;
+    // The team is asked for only by the actions that need one (data-needs-team).
+    var choice = form.querySelector("select[name=action]");
+    var teamPart = form.querySelector("[data-team-part]");
+    function showTeam() {
+      if (!teamPart) return;
+      var option = choice.options[choice.selectedIndex];
+      teamPart.hidden = !(option && option.hasAttribute("data-needs-team"));
+    }
+    if (choice) { choice.addEventListener("change", showTeam); showTeam(); }
 
     function checked() {
       return Array.prototype.map.call(
