@@ -13,6 +13,7 @@ from ..extensions import db
 from ..orders.models import Order, Rating
 from ..shifts.models import Shift
 from ..sites.models import Site
+from ..sites.operations import within
 from ..volunteers.models import Volunteer
 
 # Written into the SQL, not bound: SQLite uses the partial index ix_shift_pending_site only
@@ -41,17 +42,6 @@ def _in_subtree(column, root: Site):
     return column.in_(select(Site.id).where(Site.path.startswith(root.path, autoescape=True)))
 
 
-def _joined(query, column, root: Site):
-    """`query` limited to rows whose `column` names a site of the subtree, as a join: with an
-    IN (subquery) SQLite walks each of the subtree's sites through the foreign key's index
-    (a million shifts for a province), with a join it takes the period's index range. The
-    center's subtree is every site (the tree has one root), so its figures need no join."""
-    if root.parent_id is None:
-        return query
-    return query.join(Site, Site.id == column).where(
-        Site.path.startswith(root.path, autoescape=True))
-
-
 def _month_start(now: datetime) -> datetime:
     return now.astimezone(LOCAL_TZ).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
@@ -62,7 +52,7 @@ def _week_start(now: datetime) -> datetime:
 
 
 def _credited_minutes(root: Site, since: datetime, until: datetime | None = None) -> int:
-    query = _joined(select(func.coalesce(func.sum(Shift.credited_minutes), 0)), Shift.site_id,
+    query = within(select(func.coalesce(func.sum(Shift.credited_minutes), 0)), Shift.site_id,
                     root).where(Shift.review.in_(("none", "approved")),
                                 Shift.started_at >= since)
     if until is not None:
@@ -78,24 +68,24 @@ def overview(root: Site, now: datetime | None = None) -> Overview:
     week_of = case(*[(Shift.started_at < start + timedelta(weeks=1), i)
                      for i, start in enumerate(weeks)], else_=WEEKS - 1)
     minutes_by_week = dict(db.session.execute(
-        _joined(select(week_of, func.coalesce(func.sum(Shift.credited_minutes), 0)),
+        within(select(week_of, func.coalesce(func.sum(Shift.credited_minutes), 0)),
                 Shift.site_id, root).where(
             Shift.review.in_(("none", "approved")),
             Shift.started_at >= weeks[0], Shift.started_at < weeks[-1] + timedelta(weeks=1))
         .group_by(week_of)).all())
     weekly = [(start.strftime("%m-%d"), round(int(minutes_by_week.get(i, 0)) / 60, 1))
               for i, start in enumerate(weeks)]
-    stars = db.session.scalar(_joined(
+    stars = db.session.scalar(within(
         select(func.avg(Rating.stars)).join(Order, Rating.order_id == Order.id),
         Order.site_id, root))
     return Overview(
-        volunteers=count(_joined(select(func.count()).select_from(Volunteer),
+        volunteers=count(within(select(func.count()).select_from(Volunteer),
                                  Volunteer.home_site_id, root)
                          .where(Volunteer.is_active.is_(True))),
-        on_duty=count(_joined(select(func.count()).select_from(Shift), Shift.site_id, root)
+        on_duty=count(within(select(func.count()).select_from(Shift), Shift.site_id, root)
                       .where(Shift.ended_at.is_(None))),
         hours_this_month=round(_credited_minutes(root, _month_start(now)) / 60, 1),
-        pending_reviews=count(_joined(select(func.count()).select_from(Shift), Shift.site_id,
+        pending_reviews=count(within(select(func.count()).select_from(Shift), Shift.site_id,
                                       root).where(Shift.review == PENDING)),
         open_orders=count(select(func.count()).select_from(Order).where(
             Order.status.in_(OPEN_ORDER_STATUSES), _in_subtree(Order.site_id, root))),

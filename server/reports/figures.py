@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, extract, func, select
 
-from ..core.timeutil import LOCAL_TZ, as_utc
+from ..core.timeutil import LOCAL_TZ
 from ..extensions import db
 from ..ledger.models import Item, Redemption
 from ..orders.models import BRANDS, CONTENT_AREAS, Order, Rating, ServiceItem
 from ..shifts.models import Shift
 from ..sites.models import Site
+from ..sites.operations import within
 from ..volunteers.models import Volunteer
+from .models import ShiftMonth
 
 COUNTED = ("none", "approved")  # reviews whose minutes count
 
@@ -94,41 +95,49 @@ def _under(root: Site):
 
 
 def _shifts(root: Site, start: datetime, end: datetime):
-    return (select(Shift).join(Site, Site.id == Shift.site_id)
-            .where(_under(root), Shift.started_at >= start, Shift.started_at < end))
+    return within(select(Shift.id), Shift.site_id, root).where(
+        Shift.started_at >= start, Shift.started_at < end)
 
 
-def _quantiles(values: list[float]) -> tuple[float | None, float | None]:
-    if not values:
-        return None, None
-    if len(values) == 1:
-        return round(values[0], 1), round(values[0], 1)
-    p90 = statistics.quantiles(values, n=10, method="inclusive")[-1]
-    return round(statistics.median(values), 1), round(p90, 1)
+def _whole(start: datetime, end: datetime) -> bool:
+    """Whether [start, end) is one whole local month (Period.months() clips the edges)."""
+    return start.day == 1 and end.date() == (start.date() + timedelta(days=32)).replace(day=1)
+
+
+COUNTED_MINUTES = func.coalesce(func.sum(case((Shift.review.in_(COUNTED),
+                                               Shift.credited_minutes), else_=0)), 0)
 
 
 def _hours_by_unit_and_month(root: Site, period: Period, children: list[Site]):
-    """One grouped scan of the period's shifts: (sign-ins, counted minutes) by the site's
-    path and month. Units and months are folded from it in Python, so a province of 400
-    institutes costs one statement, not one per unit."""
+    """(sign-ins, counted minutes) by site path and month: whole months from the monthly
+    rollup (reports.models.ShiftMonth, kept by triggers), the clipped months at the period's
+    edges from the shifts themselves. Units and months are folded from it in Python, so a
+    province of 400 institutes and a year cost three statements, not one per unit or month."""
     months = period.months()
-    month_of = case(*[(Shift.started_at < end, i) for i, (_l, _s, end) in enumerate(months)],
-                    else_=len(months) - 1)
-    counted = func.coalesce(func.sum(case((Shift.review.in_(COUNTED), Shift.credited_minutes),
-                                          else_=0)), 0)
-    rows = db.session.execute(
-        _shifts(root, period.start, period.end).with_only_columns(
-            Site.path, month_of.label("month"), func.count(Shift.id), counted)
-        .group_by(Site.path, month_of)).all()
+    rows: list[tuple[str, int, int, int]] = []  # (path, month's index, sign-ins, minutes)
+    whole = {label: i for i, (label, start, end) in enumerate(months) if _whole(start, end)}
+    if whole:
+        rows += [(path, whole[month], sign_ins, minutes) for path, month, sign_ins, minutes
+                 in db.session.execute(
+                     select(Site.path, ShiftMonth.month, ShiftMonth.sign_ins, ShiftMonth.minutes)
+                     .join(Site, Site.id == ShiftMonth.site_id)
+                     .where(_under(root), ShiftMonth.month.in_(list(whole))))]
+    for i, (label, start, end) in enumerate(months):
+        if label not in whole:
+            rows += [(path, i, count, minutes) for path, count, minutes in db.session.execute(
+                select(Site.path, func.count(Shift.id), COUNTED_MINUTES)
+                .join(Site, Site.id == Shift.site_id)
+                .where(_under(root), Shift.started_at >= start, Shift.started_at < end)
+                .group_by(Site.path))]
     depth = len(root.path.strip("/").split("/"))
     unit_of = {str(c.id): c.id for c in children}
     sign_ins = minutes = 0
     by_unit = dict.fromkeys(unit_of.values(), 0)
     by_month = [0] * len(months)
     for path, month, count, counted_minutes in rows:
-        sign_ins += count
+        sign_ins += int(count)
         minutes += int(counted_minutes)
-        by_month[int(month)] += int(counted_minutes)
+        by_month[month] += int(counted_minutes)
         parts = path.strip("/").split("/")
         unit = unit_of.get(parts[depth]) if len(parts) > depth else None
         if unit is not None:
@@ -136,11 +145,56 @@ def _hours_by_unit_and_month(root: Site, period: Period, children: list[Site]):
     return sign_ins, minutes, by_unit, by_month
 
 
+def _volunteers(root: Site, period: Period) -> tuple[int, list[tuple[int, int]]]:
+    """The period's active volunteers (any shift) and the ten with most counted minutes, as
+    (volunteer id, minutes), from one grouped scan: the count is a window over the groups,
+    taken before the limit."""
+    per = (_shifts(root, period.start, period.end)
+           .with_only_columns(Shift.volunteer_id.label("volunteer_id"),
+                              COUNTED_MINUTES.label("minutes"))
+           .group_by(Shift.volunteer_id).subquery())
+    rows = db.session.execute(
+        select(per.c.volunteer_id, per.c.minutes, func.count().over().label("active"))
+        .order_by(per.c.minutes.desc(), per.c.volunteer_id).limit(10)).all()
+    active = int(rows[0].active) if rows else 0
+    return active, [(r.volunteer_id, int(r.minutes)) for r in rows if r.minutes]
+
+
+def _seconds_between(later, earlier):
+    """Whole seconds from one timestamp column to another, as each database spells it (whole,
+    so that both databases and Python agree to the last digit of a rounded figure)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0)
+    return func.round(extract("epoch", later - earlier))
+
+
+def _quantiles(orders, later, earlier) -> tuple[float | None, float | None]:
+    """Median and 90th percentile (linear interpolation between closest ranks, as
+    statistics.median and statistics.quantiles(method="inclusive")) of the minutes from
+    `earlier` to `later` over `orders`: the database sorts the values and hands back only the
+    four ranks the two figures interpolate between."""
+    durations = (orders.with_only_columns(_seconds_between(later, earlier).label("d"))
+                 .where(later.is_not(None)).subquery())
+    ranked = select(durations.c.d, (func.row_number().over(order_by=durations.c.d) - 1)
+                    .label("rank"), func.count().over().label("n")).subquery()
+    last = ranked.c.n - 1
+    wanted = (last // 2, last // 2 + 1, 9 * last // 10, 9 * last // 10 + 1)
+    rows = db.session.execute(select(ranked.c.rank, ranked.c.n, ranked.c.d)
+                              .where(ranked.c.rank.in_(wanted))).all()
+    if not rows:
+        return None, None
+    value = {int(r.rank): float(r.d) / 60 for r in rows}
+    last = int(rows[0].n) - 1
+
+    def at(parts: int, of: int) -> float:
+        j, delta = divmod(parts * last, of)
+        return value[j] if not delta else (value[j] * (of - delta) + value[j + 1] * delta) / of
+
+    return round(at(1, 2), 1), round(at(9, 10), 1)
+
+
 def report(root: Site, period: Period) -> Report:
     start, end = period.start, period.end
-    shifts = _shifts(root, start, end)
-    active = db.session.scalar(shifts.with_only_columns(
-        func.count(func.distinct(Shift.volunteer_id)))) or 0
     children = db.session.scalars(select(Site).where(Site.parent_id == root.id,
                                                      Site.is_active.is_(True))
                                   .order_by(Site.path)).all()
@@ -151,33 +205,32 @@ def report(root: Site, period: Period) -> Report:
                     extra={"from": s.date().isoformat(),
                            "to": (e - timedelta(days=1)).date().isoformat()})
                 for i, (label, s, e) in enumerate(period.months())]
-    top = db.session.execute(
-        shifts.where(Shift.review.in_(COUNTED)).with_only_columns(
-            Shift.volunteer_id, func.sum(Shift.credited_minutes).label("minutes"))
-        .group_by(Shift.volunteer_id).order_by(func.sum(Shift.credited_minutes).desc(),
-                                               Shift.volunteer_id).limit(10)).all()
+    active, top = _volunteers(root, period)
     people = {v.id: v for v in db.session.scalars(
-        select(Volunteer).where(Volunteer.id.in_([r.volunteer_id for r in top])))}
-    top_volunteers = [Row(people[r.volunteer_id].masked_name, round((r.minutes or 0) / 60, 1),
-                          extra={"number": people[r.volunteer_id].number}) for r in top]
+        select(Volunteer).where(Volunteer.id.in_([volunteer_id for volunteer_id, _m in top])))}
+    top_volunteers = [Row(people[v].masked_name, round(m / 60, 1),
+                          extra={"number": people[v].number}) for v, m in top]
 
-    orders = (select(Order).join(Site, Site.id == Order.site_id)
-              .where(_under(root), Order.placed_at >= start, Order.placed_at < end))
-    by_status = dict(db.session.execute(orders.with_only_columns(Order.status, func.count())
-                                        .group_by(Order.status)).all())
-    by_item = orders.join(ServiceItem, ServiceItem.id == Order.item_id)
-    brands = dict(db.session.execute(by_item.with_only_columns(ServiceItem.brand, func.count())
-                                     .group_by(ServiceItem.brand)).all())
-    areas = dict(db.session.execute(by_item.with_only_columns(ServiceItem.content_area,
-                                                              func.count())
-                                    .group_by(ServiceItem.content_area)).all())
-    times = db.session.execute(orders.with_only_columns(
-        Order.placed_at, Order.accepted_at, Order.completed_at)).all()
-    accept = [(as_utc(a) - as_utc(p)).total_seconds() / 60 for p, a, _c in times if a]
-    complete = [(as_utc(c) - as_utc(p)).total_seconds() / 60 for p, _a, c in times if c]
-    stars = dict(db.session.execute(orders.join(Rating, Rating.order_id == Order.id)
-                                    .with_only_columns(Rating.stars, func.count())
-                                    .group_by(Rating.stars)).all())
+    orders = within(select(Order.id), Order.site_id, root).where(
+        Order.placed_at >= start, Order.placed_at < end)
+    # Status, service line and stars in one grouped scan; brands and areas come from the lines.
+    counts = db.session.execute(
+        orders.outerjoin(Rating, Rating.order_id == Order.id)
+        .with_only_columns(Order.status, Order.item_id, Rating.stars, func.count())
+        .group_by(Order.status, Order.item_id, Rating.stars)).all()
+    lines = {line.id: line for line in db.session.execute(
+        select(ServiceItem.id, ServiceItem.brand, ServiceItem.content_area)
+        .where(ServiceItem.id.in_({item_id for _s, item_id, _r, _n in counts})))}
+    by_status: dict[str, int] = {}
+    brands: dict[str, int] = {}
+    areas: dict[str, int] = {}
+    stars: dict[int, int] = {}
+    for status, item_id, rated_stars, count in counts:
+        by_status[status] = by_status.get(status, 0) + count
+        brands[lines[item_id].brand] = brands.get(lines[item_id].brand, 0) + count
+        areas[lines[item_id].content_area] = areas.get(lines[item_id].content_area, 0) + count
+        if rated_stars is not None:
+            stars[rated_stars] = stars.get(rated_stars, 0) + count
     rated = sum(stars.values())
     redeemed = db.session.execute(
         select(func.count(Redemption.id), func.coalesce(func.sum(Redemption.points), 0))
@@ -185,11 +238,12 @@ def report(root: Site, period: Period) -> Report:
         .where(_under(root), Redemption.created_at >= start, Redemption.created_at < end)).one()
     return Report(
         period=period, sign_ins=int(sign_ins), minutes=minutes,
-        active_volunteers=int(active), by_unit=by_unit, by_month=by_month,
+        active_volunteers=active, by_unit=by_unit, by_month=by_month,
         top_volunteers=top_volunteers, orders_by_status=by_status,
         orders_by_brand=[Row(b, brands.get(b, 0)) for b in BRANDS],
         orders_by_area=[Row(a, areas.get(a, 0)) for a in CONTENT_AREAS],
-        accept_minutes=_quantiles(accept), complete_minutes=_quantiles(complete),
+        accept_minutes=_quantiles(orders, Order.accepted_at, Order.placed_at),
+        complete_minutes=_quantiles(orders, Order.completed_at, Order.placed_at),
         ratings={n: stars.get(n, 0) for n in range(5, 0, -1)},
         average_stars=round(sum(k * v for k, v in stars.items()) / rated, 2) if rated else None,
         redemptions=int(redeemed[0]), redeemed_points=int(redeemed[1]))

@@ -235,6 +235,17 @@ def subtree_query(root: Site):
     return select(Site).where(Site.path.startswith(root.path, autoescape=True))
 
 
+def within(query, column, root: Site):
+    """`query` limited to rows whose `column` names a site of `root`'s subtree, as a join: with
+    an IN (subquery) SQLite walks each of the subtree's sites through the foreign key's index
+    (a million shifts for a province), with a join it takes the period's index range. The
+    center's subtree is every site (the tree has one root), so its figures need no join."""
+    if root.parent_id is None:
+        return query
+    return query.join(Site, Site.id == column).where(
+        Site.path.startswith(root.path, autoescape=True))
+
+
 def search(root: Site, text: str = "", *, kind: str | Sequence[str] | None = None,
            include_inactive: bool = True, limit: int = 100) -> list[Site]:
     """Sites of `root`'s subtree whose name or address holds `text`, of one kind or of any
