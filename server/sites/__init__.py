@@ -15,12 +15,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _site_picker():
         from ..core.auth import current_user
-        from .operations import tree_order
+        from .operations import picker_order
         from .picker import UNIT_KINDS
 
-        def picker_sites():
+        def picker_sites(selected=None, kinds=None):
             user = current_user()
-            return tree_order(user.site) if user is not None else []
+            return picker_order(user.site, selected=selected, kinds=kinds) if user else []
 
         # unit_kinds: for a picker that takes units only (`site_picker(..., kinds=unit_kinds)`).
         return {"picker_sites": picker_sites, "unit_kinds": UNIT_KINDS}

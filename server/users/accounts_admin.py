@@ -51,9 +51,9 @@ def _link(token: str) -> str:
                                                                token=token)
 
 
-def _picker_sites(admin):
+def _picker_sites(admin, selected=None):
     """Institutes and stations of the subtree: the sites an account can manage."""
-    return [(s, d) for s, d in sites.tree_order(admin.site) if s.kind in ("institute", "station")]
+    return sites.picker_order(admin.site, selected=selected, kinds=("institute", "station"))
 
 
 @bp.route("/admin/accounts/", methods=["GET", "POST"])
@@ -83,7 +83,8 @@ def listing():
         mark_failed()
     return render_template("users/accounts.html", users=accounts.accounts_under(admin),
                            form=form, allowed=allowed, error=error, roles=ROLE_LABELS,
-                           me=admin, sites=_picker_sites(admin), action=ActionForm()), \
+                           me=admin, sites=_picker_sites(admin, form.site_id.data),
+                           action=ActionForm()), \
         error.status if error else 200
 
 
