@@ -154,22 +154,22 @@ def test_response_time_quantiles_are_python_s(db, network, count):
                       placed_at=placed, accepted_at=placed + wait,
                       completed_at=placed + service if done else None)
         db.session.add(order)
-        accept.append(wait.total_seconds() / 60)
+        accept.append(int(wait.total_seconds()))
         if done:
-            complete.append(service.total_seconds() / 60)
+            complete.append(int(service.total_seconds()))
             db.session.flush()
             db.session.add(Rating(order_id=order.id, stars=1 + i % 5))
     db.session.add(Order(site_id=station.id, unit_site_id=station.id, item_id=line.id,
                          phone="13900000000", placed_at=placed))  # still waiting
     db.session.commit()
 
-    def python(values):
-        if not values:
+    def python(seconds):  # the figures: minutes to 0.1 of the whole seconds' quantiles
+        if not seconds:
             return None, None
-        if len(values) == 1:
-            return round(values[0], 1), round(values[0], 1)
-        return (round(statistics.median(values), 1),
-                round(statistics.quantiles(values, n=10, method="inclusive")[-1], 1))
+        if len(seconds) == 1:
+            return round(seconds[0] / 60, 1), round(seconds[0] / 60, 1)
+        return (round(statistics.median(seconds) / 60, 1),
+                round(statistics.quantiles(seconds, n=10, method="inclusive")[-1] / 60, 1))
 
     figures = report(network["center"], Period(date(2026, 3, 1), date(2026, 3, 31)))
     assert figures.accept_minutes == python(accept)
