@@ -68,11 +68,13 @@ def board_page():
     if fmt:
         return export_orders(board.filtered(current_user(), request.args), fmt)
     orders = board.query(current_user(), request.args)
+    found = (board.total(current_user(), request.args) if len(orders) >= board.BOARD_LIMIT
+             else len(orders))
     return render_template("orders/board.html", columns=board.columns(orders, request.args),
-                           now=utcnow(),
+                           now=utcnow(), shown=len(orders), found=found,
                            waited=waited_minutes, labels=STATUS_LABELS, args=request.args,
                            services=board.service_names(current_user()),
-                           teams=_teams_in_scope())
+                           teams=_teams_in_scope(), brands=BRANDS, areas=CONTENT_AREAS)
 
 
 

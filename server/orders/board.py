@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..core.auth import authorize
+from ..core.auth import authorize, require_site
 from ..core.errors import NotFound, ValidationError
 from ..core.i18n import _l
 from ..core.paging import date_range
+from ..core.schema import parse_id
 from ..extensions import db
 from ..sites.models import Site
 from ..volunteers import teams
 from ..volunteers.models import Volunteer
 from . import dispatch
 from . import operations as ops
-from .models import STATUSES, Order, ServiceItem
+from .models import BRANDS, CONTENT_AREAS, STATUSES, Order, Rating, ServiceItem
 
 # Board columns, left to right: what needs a person first.
 COLUMNS = (("waiting", ("placed", "reopened")), ("dispatched", ("dispatched",)),
@@ -29,8 +30,25 @@ def scoped(user):
 
 def filtered(user, args):
     """The board's filters on the admin's subtree, as a statement (unordered, unlimited):
-    the board shows its newest 500, the export all of it."""
+    the board shows its newest 500, the export all of it. `site` narrows to a site of the
+    subtree (one outside it, or none, answers 404), `brand`, `area` and `stars` to what the
+    reports page counts, so each of its figures links to the orders behind it."""
     stmt = scoped(user)
+    site_id = str(args.get("site", "")).strip()
+    if site_id:
+        site = require_site(parse_id(site_id) or 0) if site_id.isdigit() else None
+        if site is None:
+            raise ValidationError(_l("No such site."), "site_not_found", field="site")
+        stmt = stmt.where(Site.path.startswith(site.path, autoescape=True))
+    if args.get("brand") in BRANDS:
+        stmt = stmt.where(Order.item_id.in_(select(ServiceItem.id).where(
+            ServiceItem.brand == args["brand"])))
+    if args.get("area") in CONTENT_AREAS:
+        stmt = stmt.where(Order.item_id.in_(select(ServiceItem.id).where(
+            ServiceItem.content_area == args["area"])))
+    if str(args.get("stars", "")) in ("1", "2", "3", "4", "5"):
+        stmt = stmt.where(Order.id.in_(select(Rating.order_id).where(
+            Rating.stars == int(args["stars"]))))
     status = args.get("status")
     if status in STATUSES:
         stmt = stmt.where(Order.status == status)
@@ -52,13 +70,25 @@ def filtered(user, args):
     return date_range(args).apply(stmt, Order.placed_at)
 
 
-def query(user, args, *, limit: int = 500) -> list[Order]:
-    return list(db.session.scalars(filtered(user, args).order_by(Order.placed_at.desc())
-                                   .limit(limit)))
+#: Orders the board shows at most, newest first; it says so past this, and the export has all.
+BOARD_LIMIT = 500
+
+
+def query(user, args, *, limit: int | None = None) -> list[Order]:
+    """The newest orders the filters find (ties by number), BOARD_LIMIT of them by default."""
+    return list(db.session.scalars(
+        filtered(user, args).order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(BOARD_LIMIT if limit is None else limit)))
+
+
+def total(user, args) -> int:
+    """How many orders the board's filters find, shown or not."""
+    return int(db.session.scalar(select(func.count()).select_from(
+        filtered(user, args).with_only_columns(Order.id).subquery())) or 0)
 
 
 FILTERS = ("q", "status", "service", "item_id", "team_id", "flagged", "escalated", "from",
-           "to")
+           "to", "site", "brand", "area", "stars")
 
 
 def columns(orders: list[Order], args=None) -> list[tuple[str, list[Order]]]:

@@ -44,6 +44,9 @@ def page():
     def shifts_link(site=None, **extra):
         return url_for("shifts_admin.listing", site=site or root.id, **span, **extra)
 
+    def orders_link(**extra):
+        return url_for("orders_admin.board_page", site=root.id, **span, **extra)
+
     charts = {
         "unit": bars([(r.label, r.value, shifts_link(r.site_id)) for r in figures.by_unit],
                      _("Hours of service by unit"), _(" h")),
@@ -53,13 +56,14 @@ def page():
         "volunteers": bars([(r.label, r.value, shifts_link(volunteer=r.extra["number"]))
                             for r in figures.top_volunteers],
                            _("Volunteers with most hours"), _(" h")),
-        "brand": bars([(r.label, r.value, None) for r in figures.orders_by_brand],
-                      _("Orders by brand")),
-        "area": bars([(r.label, r.value, None) for r in figures.orders_by_area],
-                     _("Orders by content area")),
-        "stars": bars([(_("%(n)d stars", n=n), count, None)
+        "brand": bars([(r.label, r.value, orders_link(brand=r.label))
+                       for r in figures.orders_by_brand], _("Orders by brand")),
+        "area": bars([(r.label, r.value, orders_link(area=r.label))
+                      for r in figures.orders_by_area], _("Orders by content area")),
+        "stars": bars([(_("%(n)d stars", n=n), count, orders_link(stars=n))
                        for n, count in figures.ratings.items()], _("Ratings")),
     }
     return render_template("reports/page.html", root=root, figures=figures, charts=charts,
                            periods=PERIODS, kind=kind, args=args, span=span,
-                           status_labels=STATUS_LABELS, shifts_link=shifts_link)
+                           status_labels=STATUS_LABELS, shifts_link=shifts_link,
+                           orders_link=orders_link)

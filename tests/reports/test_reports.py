@@ -3,8 +3,11 @@ every chart with its table and links to the records behind it."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
+from server.orders.models import BRANDS, CONTENT_AREAS, Order, Rating, ServiceItem
 from server.reports.figures import Period, period_for, report
 from server.shifts.operations import admin_entry
 from server.volunteers.operations import create_volunteer
@@ -60,7 +63,7 @@ def test_the_page_is_scoped_and_links_to_records(client, login, create_admin, ne
     assert "李*华" not in page and "王*明" in page
     assert '<div class="n">2</div>' in page  # two sign-ins in the east
     assert 'role="group" aria-label="各单位服务时长"' in page  # linked bars
-    assert 'role="img" aria-label="各品牌工单"' in page
+    assert 'role="group" aria-label="各品牌工单"' in page  # order bars open the board too
     link = f"/admin/shifts/?site={network['east_station'].id}&amp;from=2026-03-01&amp;to=2026-03-31"
     assert link in page  # the station's bar and figure open its shifts
     shifts = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
@@ -75,3 +78,97 @@ def test_a_station_admin_reports_its_station(client, login, create_admin, networ
     login(create_admin("station_admin", network["west_station"]))
     page = client.get(f"/admin/reports/?{MARCH}").get_data(as_text=True)
     assert "李*华" in page and "王*明" not in page
+
+
+def _orders(db, network):
+    """East station: two 理响巴蜀 orders (one rated 5, one cancelled) and one 情暖万家 rated 2;
+    west station: one 理响巴蜀 rated 5; one east order in April."""
+    helper = create_volunteer(name="赵志愿", phone="13800000003", site=network["east_station"])
+    lines = {}
+    for key, site, brand, area in [("east_talk", "east_station", BRANDS[0], CONTENT_AREAS[0]),
+                                   ("east_care", "east_station", BRANDS[4], CONTENT_AREAS[3]),
+                                   ("west_talk", "west_station", BRANDS[0], CONTENT_AREAS[0])]:
+        lines[key] = ServiceItem(site_id=network[site].id, name="宣讲" if "talk" in key else "代办",
+                                 content_area=area, brand=brand)
+        db.session.add(lines[key])
+    db.session.flush()
+    placed = datetime(2026, 3, 10, 2, tzinfo=UTC)
+    for n, (line, site, status, stars, when) in enumerate([
+            ("east_talk", "east_station", "completed", 5, placed),
+            ("east_talk", "east_station", "cancelled", None, placed),
+            ("east_care", "east_station", "completed", 2, placed),
+            ("west_talk", "west_station", "completed", 5, placed),
+            ("east_talk", "east_station", "completed", 3, placed + timedelta(days=30))]):
+        order = Order(site_id=network[site].id, unit_site_id=network[site].id,
+                      item_id=lines[line].id, phone="13900000000", status=status,
+                      number=f"2603100000{n}", placed_at=when,
+                      volunteer_id=helper.id if status == "completed" else None,
+                      accepted_at=when + timedelta(minutes=5) if stars else None,
+                      completed_at=when + timedelta(hours=1) if stars else None)
+        db.session.add(order)
+        db.session.flush()
+        if stars:
+            db.session.add(Rating(order_id=order.id, stars=stars))
+    db.session.commit()
+
+
+def _tickets(client, href: str) -> set[str]:
+    board = client.get(html.unescape(href))
+    assert board.status_code == 200, href
+    return set(re.findall(r'<strong>(\d+)</strong>', board.get_data(as_text=True)))
+
+
+def test_every_order_figure_opens_the_orders_behind_it(client, login, create_admin, network,
+                                                       db):
+    """Each order figure of the reports page links to the board with the same site, days and
+    one more filter (status, brand, area or stars), and the board lists exactly the orders the
+    figure counts; the west station's order and April's are in neither."""
+    _orders(db, network)
+    login(create_admin("institute_admin", network["east"]))
+    page = client.get(f"/admin/reports/?{MARCH}").get_data(as_text=True)
+    links = dict((html.unescape(label), href) for href, label in re.findall(
+        r'<a href="(/admin/orders/\?[^"]+)">(?:<text[^>]*>)?([^<]+)<', page))
+    expected = {BRANDS[0]: {"26031000000", "26031000001"}, BRANDS[4]: {"26031000002"},
+                CONTENT_AREAS[0]: {"26031000000", "26031000001"},
+                CONTENT_AREAS[3]: {"26031000002"}, "5 星": {"26031000000"},
+                "2 星": {"26031000002"}}
+    for label, numbers in expected.items():
+        assert label in links, (label, sorted(links))
+        assert _tickets(client, links[label]) == numbers, label
+    everything = re.search(r'<a class="stat" href="(/admin/orders/\?[^"]+)"><div class="n">3<',
+                           page)
+    assert everything, "the orders tile counts the east's three March orders and opens them"
+    assert _tickets(client, everything.group(1)) == {"26031000000", "26031000001",
+                                                     "26031000002"}
+    cancelled = re.search(r'<a href="(/admin/orders/\?[^"]*status=cancelled[^"]*)">1<', page)
+    assert cancelled and _tickets(client, cancelled.group(1)) == {"26031000001"}
+
+
+def test_the_board_s_new_filters_refuse_what_is_not_theirs(client, login, create_admin, network,
+                                                          db):
+    _orders(db, network)
+    login(create_admin("institute_admin", network["east"]))
+    west = client.get(f"/admin/orders/?site={network['west_station'].id}")
+    missing = client.get("/admin/orders/?site=999999")
+    assert west.status_code == missing.status_code == 404  # out of scope looks missing
+    assert client.get("/admin/orders/?site=东村").status_code == 400
+    assert client.get("/admin/orders/?site=" + "9" * 400).status_code == 404
+    assert client.get("/admin/orders/?area=%00").status_code == 400  # the edge refuses NUL
+    for junk in ("stars=9", "brand=nope", "area=x"):  # not a value: no filter, no error
+        assert _tickets(client, f"/admin/orders/?{junk}&from=2026-03-01&to=2026-04-30") == {
+            "26031000000", "26031000001", "26031000002", "26031000004"}
+
+
+def test_the_board_says_when_it_shows_only_the_newest(client, login, create_admin, network, db,
+                                                       monkeypatch):
+    from server.orders import board
+
+    _orders(db, network)
+    login(create_admin("institute_admin", network["east"]))
+    whole = client.get("/admin/orders/?from=2026-03-01").get_data(as_text=True)
+    assert "显示最新" not in whole and len(_tickets(client, "/admin/orders/?from=2026-03-01")) == 4
+    monkeypatch.setattr(board, "BOARD_LIMIT", 2)
+    page = client.get("/admin/orders/?from=2026-03-01").get_data(as_text=True)
+    assert "共 4 个订单，这里显示最新的 2 个" in page
+    # April's, then the last written of three placed at the same instant
+    assert _tickets(client, "/admin/orders/?from=2026-03-01") == {"26031000004", "26031000002"}
