@@ -82,6 +82,10 @@ class Order(db.Model):
                         " OR volunteer_id IS NOT NULL", name="accepted_has_volunteer"),
         Index("ix_service_order_phone_placed", "phone", "placed_at"),
         Index("ix_service_order_status_site", "status", "site_id"),
+        # A period's range holds every column the reports read (a covering index on SQLite,
+        # an index-only scan on PostgreSQL): a province's year of orders is 180,000 rows.
+        Index("ix_service_order_placed_report", "placed_at", "site_id", "item_id", "status",
+              "accepted_at", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,8 +110,7 @@ class Order(db.Model):
     flag_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     service_minutes: Mapped[int | None] = mapped_column(Integer)
-    placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
-                                                index=True)
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -184,7 +187,9 @@ class OrderStatusChange(db.Model):
 
 class Rating(db.Model):
     __tablename__ = "order_rating"
-    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),)
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+                      # The reports count a period's stars: read from the index alone.
+                      Index("ix_order_rating_order_stars", "order_id", "stars"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One rating per order, as a fact of the database.

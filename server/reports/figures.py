@@ -100,6 +100,17 @@ def _shifts(root: Site, start: datetime, end: datetime):
         Shift.started_at >= start, Shift.started_at < end)
 
 
+def _orders(root: Site, start: datetime, end: datetime):
+    """The orders placed in [start, end) in root's subtree. Below the center, the subtree's
+    sites as IN (subquery): SQLite then walks their ids through the (site_id, ...) indexes,
+    where with a join it took the period's whole range (654 ms for an institute's year of a
+    province, 10 ms this way)."""
+    query = select(Order.id).where(Order.placed_at >= start, Order.placed_at < end)
+    if root.parent_id is None:
+        return query
+    return query.where(Order.site_id.in_(select(Site.id).where(_under(root))))
+
+
 def _whole(start: datetime, end: datetime) -> bool:
     """Whether [start, end) is one whole local month (Period.months() clips the edges)."""
     return start.day == 1 and end.date() == (start.date() + timedelta(days=32)).replace(day=1)
@@ -242,16 +253,19 @@ def report(root: Site, period: Period) -> Report:
     top_volunteers = [Row(people[v].masked_name, round(m / 60, 1),
                           extra={"number": people[v].number}) for v, m in top]
 
-    orders = within(select(Order.id), Order.site_id, root).where(
-        Order.placed_at >= start, Order.placed_at < end)
-    # Status, brand, area and stars in one grouped scan (a few hundred groups, whatever the
-    # number of service lines).
+    orders = _orders(root, start, end)
+    # Status, brand, area and stars in one statement: grouped by service line first (read
+    # from the report index), the lines' brands and areas joined to those groups only.
+    per_line = (orders.outerjoin(Rating, Rating.order_id == Order.id)
+                .with_only_columns(Order.status, Order.item_id, Rating.stars,
+                                   func.count().label("n"))
+                .group_by(Order.status, Order.item_id, Rating.stars).subquery())
     counts = db.session.execute(
-        orders.join(ServiceItem, ServiceItem.id == Order.item_id)
-        .outerjoin(Rating, Rating.order_id == Order.id)
-        .with_only_columns(Order.status, ServiceItem.brand, ServiceItem.content_area,
-                           Rating.stars, func.count())
-        .group_by(Order.status, ServiceItem.brand, ServiceItem.content_area, Rating.stars)).all()
+        select(per_line.c.status, ServiceItem.brand, ServiceItem.content_area,
+               per_line.c.stars, func.sum(per_line.c.n))
+        .join(ServiceItem, ServiceItem.id == per_line.c.item_id)
+        .group_by(per_line.c.status, ServiceItem.brand, ServiceItem.content_area,
+                  per_line.c.stars)).all()
     by_status: dict[str, int] = {}
     brands: dict[str, int] = {}
     areas: dict[str, int] = {}
