@@ -56,6 +56,8 @@ def page():
         "volunteers": bars([(r.label, r.value, shifts_link(volunteer=r.extra["number"]))
                             for r in figures.top_volunteers],
                            _("Volunteers with most hours"), _(" h")),
+        "teams": bars([(r.label, r.value, shifts_link(team=r.extra["team"]))
+                       for r in figures.top_teams], _("Teams with most hours"), _(" h")),
         "brand": bars([(r.label, r.value, orders_link(brand=r.label))
                        for r in figures.orders_by_brand], _("Orders by brand")),
         "area": bars([(r.label, r.value, orders_link(area=r.label))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import BigInteger, case, cast, extract, func, select
+from sqlalchemy import BigInteger, case, cast, extract, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql
 
 from ..core.timeutil import LOCAL_TZ
@@ -15,7 +15,7 @@ from ..orders.models import BRANDS, CONTENT_AREAS, Order, Rating, ServiceItem
 from ..shifts.models import Shift
 from ..sites.models import Site
 from ..sites.operations import within
-from ..volunteers.models import Volunteer
+from ..volunteers.models import Team, TeamMember, Volunteer
 from .models import ShiftMonth
 
 COUNTED = ("none", "approved")  # reviews whose minutes count
@@ -76,6 +76,7 @@ class Report:
     by_unit: list[Row]  # hours by the sites right below the root
     by_month: list[Row]  # hours by month
     top_volunteers: list[Row]
+    top_teams: list[Row]  # hours of the teams' current members' shifts in the subtree
     orders_by_status: dict[str, int]
     orders_by_brand: list[Row]
     orders_by_area: list[Row]
@@ -162,19 +163,30 @@ def _hours_by_unit_and_month(root: Site, period: Period, children: list[Site]):
     return sign_ins, minutes, by_unit, by_month
 
 
-def _volunteers(root: Site, period: Period) -> tuple[int, list[tuple[int, int]]]:
-    """The period's active volunteers (any shift) and the ten with most counted minutes, as
-    (volunteer id, minutes), from one grouped scan: the count is a window over the groups,
-    taken before the limit."""
+def _volunteers_and_teams(root: Site, period: Period):
+    """The period's active volunteers (any shift), the ten volunteers with most counted minutes
+    and the ten teams whose members have most, as (active, [(volunteer id, minutes)], [(team
+    id, minutes)]), from one statement: the shifts are grouped by volunteer once (a CTE), the
+    count is a window over those groups taken before the limit, and the teams sum their
+    current members' groups. Zero-minute volunteers and teams are left out of the rankings."""
     per = (_shifts(root, period.start, period.end)
            .with_only_columns(Shift.volunteer_id.label("volunteer_id"),
                               COUNTED_MINUTES.label("minutes"))
-           .group_by(Shift.volunteer_id).subquery())
-    rows = db.session.execute(
-        select(per.c.volunteer_id, per.c.minutes, func.count().over().label("active"))
-        .order_by(per.c.minutes.desc(), per.c.volunteer_id).limit(10)).all()
-    active = int(rows[0].active) if rows else 0
-    return active, [(r.volunteer_id, int(r.minutes)) for r in rows if r.minutes]
+           .group_by(Shift.volunteer_id).cte("per_volunteer"))
+    people = (select(literal("volunteer").label("kind"), per.c.volunteer_id.label("id"),
+                     per.c.minutes, func.count().over().label("active"))
+              .order_by(per.c.minutes.desc(), per.c.volunteer_id).limit(10).subquery())
+    team_minutes = func.sum(per.c.minutes)
+    teams = (select(literal("team").label("kind"), TeamMember.team_id.label("id"),
+                    team_minutes.label("minutes"), literal(0).label("active"))
+             .select_from(per).join(TeamMember, TeamMember.volunteer_id == per.c.volunteer_id)
+             .group_by(TeamMember.team_id).having(team_minutes > 0)
+             .order_by(team_minutes.desc(), TeamMember.team_id).limit(10).subquery())
+    rows = db.session.execute(union_all(select(people), select(teams))).all()
+    active = next((int(r.active) for r in rows if r.kind == "volunteer"), 0)
+    ranked = sorted(rows, key=lambda r: (-int(r.minutes), r.id))
+    return (active, [(r.id, int(r.minutes)) for r in ranked if r.kind == "volunteer" and r.minutes],
+            [(r.id, int(r.minutes)) for r in ranked if r.kind == "team"])
 
 
 def _seconds_between(later, earlier):
@@ -247,11 +259,14 @@ def report(root: Site, period: Period) -> Report:
                     extra={"from": s.date().isoformat(),
                            "to": (e - timedelta(days=1)).date().isoformat()})
                 for i, (label, s, e) in enumerate(period.months())]
-    active, top = _volunteers(root, period)
+    active, top, best_teams = _volunteers_and_teams(root, period)
     people = {v.id: v for v in db.session.scalars(
         select(Volunteer).where(Volunteer.id.in_([volunteer_id for volunteer_id, _m in top])))}
     top_volunteers = [Row(people[v].masked_name, round(m / 60, 1),
                           extra={"number": people[v].number}) for v, m in top]
+    team_names = dict(db.session.execute(select(Team.id, Team.name).where(
+        Team.id.in_([team_id for team_id, _m in best_teams]))).all())
+    top_teams = [Row(team_names[t], round(m / 60, 1), extra={"team": t}) for t, m in best_teams]
 
     orders = _orders(root, start, end)
     # Status, brand, area and stars in one statement: grouped by service line first (read
@@ -284,7 +299,7 @@ def report(root: Site, period: Period) -> Report:
     return Report(
         period=period, sign_ins=int(sign_ins), minutes=minutes,
         active_volunteers=active, by_unit=by_unit, by_month=by_month,
-        top_volunteers=top_volunteers, orders_by_status=by_status,
+        top_volunteers=top_volunteers, top_teams=top_teams, orders_by_status=by_status,
         orders_by_brand=[Row(b, brands.get(b, 0)) for b in BRANDS],
         orders_by_area=[Row(a, areas.get(a, 0)) for a in CONTENT_AREAS],
         accept_minutes=_quantiles(orders, Order.accepted_at, Order.placed_at),

@@ -22,11 +22,12 @@ from ..core.export import (
 )
 from ..core.i18n import _, _l
 from ..core.paging import date_range, paginate
+from ..core.schema import parse_id
 from ..core.timeutil import LOCAL_TZ
 from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
-from ..volunteers.models import Volunteer, mask_name
+from ..volunteers.models import Team, TeamMember, Volunteer, mask_name
 from . import operations as ops
 from .models import REVIEW_STATES, Shift
 from .policy import FIELDS, policy_for, set_policy
@@ -80,6 +81,17 @@ def _local(value: str, field: str) -> datetime | None:
         raise ValidationError(_l("Enter a date and time."), "invalid_time", field=field) from None
 
 
+def _team(value: str) -> Team | None:
+    """The team a `team=` filter names; one that does not exist is a 404, as a missing site."""
+    value = value.strip()
+    if not value:
+        return None
+    team = db.session.get(Team, parse_id(value)) if value.isdigit() and parse_id(value) else None
+    if team is None:
+        raise NotFound(_l("No such team."), "team_not_found")
+    return team
+
+
 def _filtered(args):
     """The shifts the filters ask for, in the admin's subtree, newest first (a query)."""
     root = current_user().site
@@ -101,6 +113,10 @@ def _filtered(args):
             query = query.where(Shift.started_at >= start,
                                 Shift.started_at < start + timedelta(days=1))
     query = date_range(args).apply(query, Shift.started_at)
+    team = _team(args.get("team", ""))
+    if team is not None:  # its members' shifts, as the reports page counts a team's hours
+        query = query.where(Shift.volunteer_id.in_(
+            select(TeamMember.volunteer_id).where(TeamMember.team_id == team.id)))
     if args.get("review") in REVIEW_STATES:
         query = query.where(Shift.review == args["review"])
     flag = args.get("flag")
@@ -118,6 +134,8 @@ def listing():
         return _export(query, fmt)
     page = paginate(query, request.args)
     return render_template("shifts/admin_list.html", shifts=page.items, page=page, scope=scope,
+                           team=_team(request.args.get("team", "")),
+                           without_team={k: v for k, v in request.args.items() if k != "team"},
                            args=request.args, review_labels=REVIEW_LABELS,
                            flag_labels=FLAG_LABELS, method_labels=METHOD_LABELS,
                            review_form=ReviewForm())

@@ -7,6 +7,8 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
+
 from server.orders.models import BRANDS, CONTENT_AREAS, Order, Rating, ServiceItem
 from server.reports.figures import Period, period_for, report
 from server.shifts.operations import admin_entry
@@ -172,3 +174,41 @@ def test_the_board_says_when_it_shows_only_the_newest(client, login, create_admi
     assert "共 4 个订单，这里显示最新的 2 个" in page
     # April's, then the last written of three placed at the same instant
     assert _tickets(client, "/admin/orders/?from=2026-03-01") == {"26031000004", "26031000002"}
+
+
+def test_teams_with_most_hours_count_their_members_shifts_in_scope(client, login, create_admin,
+                                                                   network, db):
+    """王 (east, 3 h in March) is in both teams, 李 (west, 0.5 h) in the second only: for the
+    center the second team has 3.5 h, the first 3 h; for the east institute both have 3 h (李's
+    west shifts are not its own); an empty team is not ranked. Each team's figure opens its
+    members' shifts with the report's site and days."""
+    from server.volunteers import teams
+    from server.volunteers.models import Volunteer
+
+    _fixture(db, network)
+    wang, li = (db.session.scalar(select(Volunteer).where(Volunteer.name == name))
+                for name in ("王小明", "李大华"))
+    teams.create_team("测试区志愿服务总队", network["center"], is_general=True)  # no members
+    first = teams.create_team("宣讲小分队", network["center"])
+    second = teams.create_team("巾帼志愿服务队", network["center"])
+    teams.create_team("空队", network["center"])
+    teams.add_member(first, wang)
+    teams.add_member(second, wang)
+    teams.add_member(second, li)
+    db.session.commit()
+    march = Period(date(2026, 3, 1), date(2026, 3, 31))
+    assert [(r.label, r.value) for r in report(network["center"], march).top_teams] == [
+        ("巾帼志愿服务队", 3.5), ("宣讲小分队", 3.0)]
+    east = report(network["east"], march)
+    assert sorted((r.label, r.value) for r in east.top_teams) == [("宣讲小分队", 3.0),
+                                                                 ("巾帼志愿服务队", 3.0)]
+    assert east.active_volunteers == 1 and [r.label for r in east.top_volunteers] == ["王*明"]
+
+    login(create_admin("district_admin", network["center"]))
+    page = client.get(f"/admin/reports/?{MARCH}").get_data(as_text=True)
+    link = re.search(rf'<a href="(/admin/shifts/\?[^"]*team={second.id}[^"]*)">3.5<', page)
+    assert link, "the team's figure links to its shifts"
+    shifts = client.get(html.unescape(link.group(1))).get_data(as_text=True)
+    assert "共 3 条" in shifts and "巾帼志愿服务队的成员" in shifts
+    assert client.get("/admin/shifts/?team=999999").status_code == 404
+    assert client.get("/admin/shifts/?team=abc").status_code == 404
