@@ -18,7 +18,8 @@ def _no_serious_axe(page, axe: str) -> None:
 PAGES = [("/admin/audit/", "audit-log"), ("/admin/kiosks/", "kiosk-health"),
          ("/admin/shifts/?from=2026-01-01", "shifts-paged"), ("/admin/ledger/", "ledger-paged"),
          ("/admin/ledger/redemptions", "redemptions-paged"), ("/admin/", "overview-kiosks"),
-         ("/admin/reports/?period=year", "reports-year")]
+         ("/admin/reports/?period=year", "reports-year"),
+         ("/admin/orders/?brand=情暖万家&from=2026-01-01", "board-brand")]
 
 
 def _kiosks(app) -> None:
