@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import request
-from sqlalchemy import Select
+from sqlalchemy import Select, Text, cast
 
 from ..core.export import LocalTime, export_response, full_records_allowed, stream
 from ..core.i18n import _
@@ -13,6 +15,12 @@ from .models import Order, Rating, ServiceItem, mask_phone
 from .states import STATUS_LABELS
 
 CHANNEL_LABELS = {"phone": "手机", "kiosk": "服务终端", "open311": "Open311", "admin": "管理员"}
+
+
+def _tags(text: str | None) -> str:
+    """A rating's tags, read as their JSON text: most ratings have none, and decoding every
+    "[]" was a sixth of a 200,000-order export's time."""
+    return "" if text in (None, "", "[]") else "、".join(json.loads(text))
 
 
 def export(stmt: Select, fmt: str):
@@ -34,7 +42,7 @@ def export(stmt: Select, fmt: str):
                    ServiceItem.brand, ServiceItem.content_area, Order.status, Order.channel,
                    Order.phone, Team.name, Volunteer.number, Volunteer.name,
                    when.column(Order.accepted_at), when.column(Order.completed_at),
-                   Order.service_minutes, Rating.stars, Rating.tags, Rating.comment,
+                   Order.service_minutes, Rating.stars, cast(Rating.tags, Text), Rating.comment,
                    when.column(Rating.created_at))
                .order_by(Order.placed_at.desc(), Order.id.desc()))
     labels = {code: str(label) for code, label in STATUS_LABELS.items()}
@@ -50,6 +58,6 @@ def export(stmt: Select, fmt: str):
                    volunteer_number or "",
                    (volunteer_name or "") if full else mask_name(volunteer_name),
                    when.text(accepted), when.text(completed), minutes, stars,
-                   "、".join(tags) if tags else "", comment or "", when.text(rated))
+                   _tags(tags), comment or "", when.text(rated))
 
     return export_response("orders", fmt, header, rows, title=_("Orders"), full_records=full)

@@ -22,18 +22,19 @@ def _csv(client, url):
     return list(csv.reader(io.StringIO(text[1:])))
 
 
-def _rated(db, order, volunteer, stars, comment):
+def _rated(db, order, volunteer, stars, comment, tags=None):
     order = db.session.merge(order)
     ops.accept(order, db.session.merge(volunteer))
     ops.complete(order, via="resident", actor="resident")
-    ops.rate(order, stars=stars, comment=comment)
+    ops.rate(order, stars=stars, comment=comment, tags=tags)
     db.session.commit()
     return order
 
 
 def test_orders_export_with_ratings_and_the_boards_filters(client, login, create_admin, db,
                                                           network, place, teams):
-    rated = _rated(db, place(phone="13811112222"), teams["member"], 4, "很耐心")
+    rated = _rated(db, place(phone="13811112222"), teams["member"], 4, "很耐心",
+                   tags=["准时", "热情 \"周到\""])
     waiting = place()
     west = place(item="west", site="west_station")
     login(create_admin("institute_admin", network["east"]))
@@ -48,6 +49,7 @@ def test_orders_export_with_ratings_and_the_boards_filters(client, login, create
         assert number in board  # every exported order is on the board
     line = dict(zip(header, body[numbers.index(rated.number)], strict=True))
     assert line["星级"] == "4" and line["评价内容"] == "很耐心" and line["状态"] == "已评价"
+    assert line["评价标签"] == '准时、热情 "周到"'  # read as JSON text, decoded when not "[]"
     assert line["群众电话"] == "138****2222"  # masked as the order page shows it
     assert line["志愿者"] == "李*愿" and line["服务项目"] == "助老陪护"
     # The board's filters: a status, and a period of placing.
