@@ -2,7 +2,8 @@
 
 The order of passes is `PASSES`: zxing-cpp on the frame; then sharpened, upscaled and CLAHE
 copies; then the recovery families of `qr.recover` (deconvolution for defocus and motion, a
-cylinder unroll for curved codes), each only when everything before it read nothing.
+cylinder unroll for curved codes, a mesh of local grid fits for wrinkled ones), each only when
+everything before it read nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ __all__ = ["Decoded", "decode", "DECODERS", "PASSES"]
 #: (the ``thorough`` passes, ZBar and OpenCV, come after the recovery families).
 PASSES = (
     "zxing", "zxing+sharpen", "zxing+upscale", "zxing+clahe",
-    "recover+defocus", "recover+curved", "recover+motion",
+    "recover+defocus", "recover+curved", "recover+mesh", "recover+motion",
 )  # fmt: skip
 
 Points = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]

@@ -1,4 +1,4 @@
-"""Recovery passes for frames the cheap pass misses: deblurring and curved-surface rectification.
+"""Recovery passes for frames the cheap pass misses: deblurring, curved and wrinkled surfaces.
 
 Each family looks where a code probably is (`regions`), works on that crop only, and hands the
 result to zxing-cpp. `recover(gray, family)` runs one family's whole bank; `qr.decode` runs the
@@ -18,7 +18,7 @@ import numpy as np
 __all__ = ["FAMILIES", "Region", "Schedule", "regions", "recover"]
 
 #: The recovery families, cheapest bank first.
-FAMILIES = ("defocus", "curved", "motion")
+FAMILIES = ("defocus", "curved", "mesh", "motion")
 # Defocus: disc radii in pixels, ~12% apart (a Wiener filter tolerates that much mismatch), and
 # two noise-to-signal ratios: 0.01 for mild blur, 0.002 to push the disc's spectral zeros
 # harder when the blur is wide (more ringing, so it is tried second).
@@ -33,14 +33,20 @@ _MOTION_K = 0.01
 # cylinder radii (inf: far away, no bowing of the rows).
 _CYLINDER_ANGLES = (30.0, 45.0, 60.0, 75.0)
 _CYLINDER_DISTANCES = (float("inf"), 3.0)
+# Mesh: (node spacing, window half-width, fitting rounds), spacing and window in modules.
+_MESH_FITS = ((3, 2.5, 1), (3, 2.5, 2), (2, 2.0, 2))
+_MESH_PX = 8  # pixels per module of the rectified grid
 
 
 @dataclass(frozen=True)
 class Region:
-    """Where a code probably is: an axis-aligned box (x0, y0, x1, y1) and, when known, corners."""
+    """Where a code probably is: an axis-aligned box (x0, y0, x1, y1) and, when known, corners
+    (top-left, top-right, bottom-right, bottom-left) and the modules a side (from the version
+    zxing-cpp read in the format and version information of a code it could not decode)."""
 
     box: tuple[int, int, int, int]
     corners: tuple[tuple[float, float], ...] | None = None
+    modules: int | None = None
 
 
 def regions(gray: np.ndarray) -> list[Region]:
@@ -66,7 +72,9 @@ def regions(gray: np.ndarray) -> list[Region]:
         side = float(np.ptp(pts, axis=0).max())
         if side < 21:  # a micro code's worth of pixels: noise, not a kiosk card
             continue
-        out.append(Region(_padded(pts, 0.25, w, h), tuple(map(tuple, pts.tolist()))))
+        version = b.extra.get("Version", "") if isinstance(b.extra, dict) else ""
+        modules = 17 + 4 * int(version) if str(version).isdigit() else None  # QR model 2 only
+        out.append(Region(_padded(pts, 0.25, w, h), tuple(map(tuple, pts.tolist())), modules))
     # Edge density at half resolution: the patch is coarse anyway, and this runs every miss frame.
     step = 2 if min(h, w) >= 480 else 1
     small = cv2.resize(gray, (w // step, h // step), interpolation=cv2.INTER_AREA)
@@ -179,17 +187,19 @@ def _deblur(gray, region: Region, bank: list[tuple[np.ndarray, float]], name: st
 
 
 class _Clock:
-    """Stops a bank before a try that would end past the deadline (judged by the last try)."""
+    """Stops a bank before a try that would end past the deadline (judged by the last try,
+    scaled by the tries' weights when a bank's tries differ in cost, as the mesh's rounds do)."""
 
     def __init__(self, deadline: float | None) -> None:
         self.deadline = deadline
         self.last: float | None = None
+        self.weight = 1.0
         self.tries = 0  # how many kernels or models were tried
 
-    def room(self) -> bool:
+    def room(self, weight: float = 1.0) -> bool:
         now = time.monotonic()
-        cost = 0.0 if self.last is None else now - self.last
-        self.last = now
+        cost = 0.0 if self.last is None else (now - self.last) * weight / self.weight
+        self.last, self.weight = now, weight
         if self.deadline is not None and now + cost > self.deadline:
             return False
         self.tries += 1
@@ -201,6 +211,8 @@ def _bank(family: str) -> list:
         return [(_disc(r), nsr) for nsr in _DISC_K for r in _DISC_RADII]
     if family == "motion":
         return [(_line(n, d), _MOTION_K) for n in _MOTION_LENGTHS for d in _MOTION_ANGLES]
+    if family == "mesh":
+        return list(_MESH_FITS)
     return [(t, a, d) for t in (False, True) for a in _CYLINDER_ANGLES for d in _CYLINDER_DISTANCES]
 
 
@@ -299,6 +311,124 @@ def _quad_of_texture(crop: np.ndarray):
     return cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float32)
 
 
+# -- wrinkled surfaces: a mesh of local grid fits -----------------------------------------------
+
+
+def _mesh(gray, region: Region, bank: list, clock):
+    """Sample the module grid of a wrinkled or unevenly bent code along a mesh of local fits.
+
+    One homography from the four corners (what ZXing's and quirc's grid samplers start from)
+    leaves a wrinkled code's modules off by up to a module here and there. ZBar's QR decoder
+    (Terriberry, zbar/qrcode/qrdec.c, qr_hom_cell) instead samples through a mesh of cells, a
+    local homography each, fitted to the alignment and timing patterns found inside the code.
+    We fit the mesh to every module edge instead of to those patterns (a wrinkled code's
+    patterns are bent too, and a version 7-9 code has only a handful): on the rectified code,
+    around each node of a coarse grid, the edge energy folded over the module period gives the
+    local grid's phase in x and in y (the argument of its first Fourier coefficient, as in
+    phase-correlation), unwrapped across the nodes, the displacement that puts the edges back on
+    the grid. The dense displacement is interpolated between the nodes (one bilinear patch per
+    cell, the piecewise model) and the code resampled; after a round or two the module centres
+    are read and a clean code drawn from them, which zxing-cpp decodes with its own error
+    correction. Needs the corners and the version of a code zxing-cpp located but could not read.
+    """
+    import cv2
+
+    from .decode import Decoded
+
+    if region.corners is None or region.modules is None:
+        return []
+    n, px = region.modules, _MESH_PX
+    size = n * px
+    margin = 3 * px
+    full = size + 2 * margin
+    square = np.float32([[0, 0], [size, 0], [size, size], [0, size]]) + margin
+    homography = cv2.getPerspectiveTransform(np.float32(region.corners), square)
+    flat = cv2.warpPerspective(
+        gray, homography, (full, full), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    ).astype(np.float32)
+    grid = np.arange(full, dtype=np.float32)
+    for spacing, half, rounds in bank:
+        # A try costs about a round of fitting per round plus the reading, one round's worth.
+        if not clock.room(rounds + 1):
+            return []
+        map_x, map_y = np.meshgrid(grid, grid)
+        img = flat
+        for _ in range(rounds):
+            nodes, dx, dy = _grid_phase(img, margin, size, spacing, half)
+            fx = _between(nodes, dx, full) + grid[None, :]
+            fy = _between(nodes, dy, full) + grid[:, None]
+            # Compose: the new sampling map is the old one read at the displaced places.
+            map_x = cv2.remap(map_x, fx, fy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            map_y = cv2.remap(map_y, fx, fy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            img = cv2.remap(flat, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        found = _read_grid(img, n, margin)
+        if found:
+            x0, y0, x1, y1 = region.box
+            box = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+            return [Decoded(d.text, box, "recover+mesh") for d in found]  # type: ignore[arg-type]
+    return []
+
+
+def _grid_phase(img, margin: int, size: int, spacing: int, half: float):
+    """Per mesh node, how far (px) the module edges nearby sit from the rectified grid's."""
+    import cv2
+
+    px = _MESH_PX
+    gx = np.abs(cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3))
+    gy = np.abs(cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3))
+    # An edge between modules i-1 and i belongs between pixels margin + i*px - 1 and + i*px.
+    angle = 2 * np.pi * (np.arange(img.shape[0]) + 0.5 - margin) / px
+    cos, sin = np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
+    window = (int(2 * half * px) | 1,) * 2
+    count = max(3, round((size / px - 2 * half) / spacing) + 1)
+    nodes = np.linspace(margin + half * px, margin + size - half * px, count).astype(int)
+    at = np.ix_(nodes, nodes)
+
+    def phase(energy, c, s):
+        re = cv2.boxFilter(energy * c, -1, window, normalize=False)[at]
+        im = cv2.boxFilter(energy * s, -1, window, normalize=False)[at]
+        return np.arctan2(im, re)
+
+    ph_x = np.unwrap(np.unwrap(phase(gx, cos[None, :], sin[None, :]), axis=1), axis=0)
+    ph_y = np.unwrap(np.unwrap(phase(gy, cos[:, None], sin[:, None]), axis=0), axis=1)
+    dx = (ph_x * px / (2 * np.pi)).astype(np.float32)
+    dy = (ph_y * px / (2 * np.pi)).astype(np.float32)
+    # Unwrapping fixes the field up to whole modules; the corners hold the code in place.
+    dx -= np.round(np.median(dx) / px) * px
+    dy -= np.round(np.median(dy) / px) * px
+    # A node on a flat patch (a finder's inside, a run of light modules) has no edges to go
+    # by: its neighbours' median replaces it.
+    return nodes, cv2.medianBlur(dx, 3), cv2.medianBlur(dy, 3)
+
+
+def _between(nodes: np.ndarray, d: np.ndarray, full: int) -> np.ndarray:
+    """The node displacements spread over the whole image, bilinear between nodes."""
+    import cv2
+
+    span = int(nodes[-1] - nodes[0] + 1)
+    dense = cv2.resize(d, (span, span), interpolation=cv2.INTER_LINEAR)
+    lo = int(nodes[0])
+    return np.pad(dense, ((lo, full - lo - span),) * 2, mode="edge")
+
+
+def _read_grid(img: np.ndarray, n: int, margin: int) -> list:
+    """zxing-cpp on the resampled code, then on a clean code drawn from its module centres."""
+    import cv2
+
+    from .decode import zxing
+
+    found = zxing(np.clip(img, 0, 255).astype(np.uint8), invert=True, downscale=False)
+    if found:
+        return found
+    px = _MESH_PX
+    core = img[margin : margin + n * px, margin : margin + n * px]
+    centres = core.reshape(n, px, n, px)[:, 2 : px - 2, :, 2 : px - 2].mean((1, 3))
+    # Dark against the modules around it: shading across a bent code defeats one threshold.
+    dark = centres < cv2.blur(centres, (9, 9), borderType=cv2.BORDER_REFLECT)
+    clean = np.kron(np.where(np.pad(dark, 4), 0, 255).astype(np.uint8), np.ones((4, 4), np.uint8))
+    return zxing(clean, invert=True, downscale=False)
+
+
 def _moved(found, dx: int, dy: int, name: str):
     from .decode import Decoded
 
@@ -333,6 +463,8 @@ def _run(gray, family: str, found_regions, bank: list, clock: _Clock):
     for region in regions(gray) if found_regions is None else found_regions:
         if family == "curved":
             found = _curved(gray, region, bank, clock)
+        elif family == "mesh":
+            found = _mesh(gray, region, bank, clock)
         else:
             found = _deblur(gray, region, bank, f"recover+{family}", clock)
         if found:

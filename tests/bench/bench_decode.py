@@ -6,10 +6,12 @@ Seed 1 is the development seed; report on another (the default, 2) so the figure
 One run prints: per kind (the kiosk-like corpus, then each physics family at strengths 1-3) the
 detection rate and median ms of the pipeline (every pass, recovery included), the thorough
 pipeline and each library alone; then the kiosk loop (kiosk.scanner.Scanner.process, cheap
-pass plus one recovery step a miss frame) on 1280x720 frames with no code and with a code
-nothing cheap reads, idle and with a second process keeping one core busy, median, p95 and max
-of every frame and of the expensive frames alone; with ``--held``, how many frames of a card
-held in view the loop needs for the frames the cheap pass alone misses.
+pass plus one recovery step a miss frame) on 1280x720 frames with no code, with a code nothing
+cheap reads and with such a code zxing-cpp locates, idle and with a second process keeping one
+core busy, median, p95 and max of every frame and of the expensive frames alone; with
+``--held``, how many frames of a card held in view the loop needs for the frames the cheap pass
+alone misses. ``--families`` runs only some recovery families, to measure what one adds (a run
+with it, a run without).
 """
 
 from __future__ import annotations
@@ -50,16 +52,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-kind", type=int)
     ap.add_argument("--kinds", help="comma-separated kinds (default: all)")
     ap.add_argument("--held", action="store_true", help="also the loop's frames-to-read")
+    ap.add_argument(
+        "--families",
+        help="comma-separated recovery families to run (default: all of qr.recover.FAMILIES), "
+        "to measure what one family adds: run once with and once without it",
+    )
     args = ap.parse_args(argv)
+    if args.families:
+        import qr.recover
+
+        chosen = tuple(args.families.split(","))
+        unknown = set(chosen) - set(qr.recover.FAMILIES)
+        if unknown:
+            ap.error(f"unknown recovery families {sorted(unknown)}; of {qr.recover.FAMILIES}")
+        # qr.decode and the kiosk's Schedule read FAMILIES when they run, so this is the switch.
+        qr.recover.FAMILIES = tuple(f for f in qr.recover.FAMILIES if f in chosen)
     per_kind = args.per_kind or (8 if args.quick else 25)
     kinds = args.kinds.split(",") if args.kinds else qr_corpus.ALL_KINDS
 
     start = time.perf_counter()
     frames = list(qr_corpus.generate(args.seed, per_kind, kinds))
     grays = [cv2.cvtColor(f.image, cv2.COLOR_BGR2GRAY) for f in frames]
+    import qr.recover
+
     print(
         f"corpus: seed {args.seed}, {len(frames)} frames ({per_kind} per kind), "
-        f"made in {time.perf_counter() - start:.0f} s"
+        f"made in {time.perf_counter() - start:.0f} s; "
+        f"recovery families: {', '.join(qr.recover.FAMILIES)}"
     )
     for fn in COLUMNS.values():  # warm-up: first calls load libraries and build detectors
         fn(grays[0])
@@ -148,6 +167,29 @@ def _unreadable(seed: int, wanted: int = 12) -> list:
     return out[:wanted]
 
 
+def _located(seed: int, wanted: int = 12) -> list:
+    """1280x720 frames with a code zxing-cpp locates (corners and version) but the cheap pass
+    cannot read: every recovery family, the mesh too, then works on a real code place until it
+    reads or its bank ends (on `_unreadable`'s frames the mesh has no grid to fit and costs
+    nothing). The same frames whichever families run; the strongest frames of each family are
+    rarely located, so strength 2 as well."""
+    from qr.recover import regions
+
+    kinds = [k for k in qr_corpus.PHYSICS if k[-1] in "23" and not k.startswith("wrinkle")]
+    out, i = [], 0
+    while len(out) < wanted and i < 40:
+        for kind in kinds:
+            f = qr_corpus.frame(seed + 100, kind, i)
+            gray = cv2.cvtColor(f.image, cv2.COLOR_BGR2GRAY)
+            if f.size != (1280, 720) or decode(gray, recover=False):
+                continue
+            first = regions(gray)[:1]
+            if first and first[0].modules is not None:
+                out.append(f.image)
+        i += 1
+    return out[:wanted]
+
+
 def _kiosk_loop(seed: int) -> None:
     """The miss path as the kiosk runs it, 1280x720, frame after frame: no code in view, and a
     code in view that nothing cheap reads; idle and with a second process keeping one core busy.
@@ -162,6 +204,7 @@ def _kiosk_loop(seed: int) -> None:
     sets = {
         "no code": empty * 3,  # 90 frames: every recovery turn meets several frames
         "unreadable code": _unreadable(seed) * 6,
+        "located code": _located(seed) * 6,
     }
     _loop_times(empty[:6])  # warm-up
     results = {}
