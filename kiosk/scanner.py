@@ -21,7 +21,7 @@ class Scanner(threading.Thread):
     Decoding uses qr.decode's default fast path on every frame. One frame in `fallback_every`
     is the expensive one: it also runs the fallback passes (sharpen, upscale, CLAHE: for
     blurred, far and dark cards) and, if they read nothing, one step of a `qr.recover.Schedule`
-    (one recovery family in turn: defocus, curved, motion, each resuming its bank where it
+    (one recovery family in turn: defocus, curved, mesh, motion, each resuming its bank where it
     stopped) until `miss_budget_ms` from the frame's start. The other frames cost the cheap pass
     alone, so with nothing in view most frames stay cheap and none costs much more than the
     miss budget, and a card held up for a second still meets several recovery turns. When a

@@ -17,6 +17,7 @@ with it, a run without).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -31,6 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import qr_corpus  # noqa: E402
 
 from qr.decode import DECODERS, decode  # noqa: E402
+
+# One core's worth of load that ends with the process that started it (argv[1]: its pid).
+BURNER = ("import os, sys\nparent = int(sys.argv[1])\nwhile os.getppid() == parent:\n"
+          "    for _ in range(100_000): pass")
 
 COLUMNS = {
     "pipeline": lambda g: decode(g),
@@ -211,7 +216,9 @@ def _kiosk_loop(seed: int) -> None:
     for load in (False, True):
         burner = None
         if load:
-            burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            # The burner spins until its parent is gone, so a run stopped by a signal (a
+            # timeout's SIGTERM skips `finally`) does not leave a core busy for the next one.
+            burner = subprocess.Popen([sys.executable, "-c", BURNER, str(os.getpid())])
         try:
             for name, frames in sets.items():
                 results[name, load] = _loop_times(frames)
