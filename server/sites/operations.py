@@ -11,6 +11,7 @@ from ..core import audit
 from ..core.actors import Actor
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.i18n import _l
+from ..core.schema import parse_id
 from ..extensions import db
 from .models import ADDRESS_MAX, CONTACT_MAX, NAME_MAX, PARENT_KINDS, Site, SiteKind
 
@@ -319,9 +320,10 @@ def picker_order(root: Site, *, selected: object = None, kinds: Collection[str] 
             break
         shown.append(kind)
     out = tree_order(root, kinds=shown)
-    chosen = str(selected or "")
-    if chosen.isdigit() and all(str(s.id) != chosen for s, _ in out):
-        site = db.session.get(Site, int(chosen))
+    chosen = str(selected or "").strip()
+    number = parse_id(chosen) if chosen.isdigit() else None  # None: no row can have it
+    if number is not None and all(s.id != number for s, _ in out):
+        site = db.session.get(Site, number)
         if site is not None and site.is_active and root.contains(site) and site.kind in wanted:
             out.append((site, site.depth - root.depth))
     return out

@@ -131,6 +131,10 @@ def test_a_large_subtree_s_picker_lists_its_upper_levels_and_the_search_finds_th
     chosen = client.get(f"/admin/reports/?site={network['library'].id}").get_data(as_text=True)
     assert "东村图书室" in site_picker_options(chosen, "site")
     assert re.search(rf'<option value="{network["library"].id}" selected', chosen)
+    upper_ids = [s.id for s, _ in operations.picker_order(network["center"])]
+    for junk in ("9" * 30, "0", "-1", "东村", network["west"].id * 1000):  # no site: none added
+        assert [s.id for s, _ in operations.picker_order(network["center"], selected=junk)] \
+            == upper_ids
     found = client.get("/admin/sites/pick?q=图书室").get_json()["sites"]
     assert [s["name"] for s in found] == ["东村图书室"]
 
