@@ -16,9 +16,7 @@ from ..shifts.models import Shift
 from ..sites.models import Site
 from ..sites.operations import within
 from ..volunteers.models import Team, TeamMember, Volunteer
-from .models import ShiftMonth
-
-COUNTED = ("none", "approved")  # reviews whose minutes count
+from .models import COUNTED, ShiftMonth
 
 
 @dataclass(frozen=True)
@@ -207,28 +205,26 @@ def _wanted_ranks(n: int) -> tuple[int, ...]:
 
 def _ranked_values(orders, later, earlier) -> tuple[int, dict[int, float]]:
     """(n, {rank: seconds}) of the durations from `earlier` to `later` over `orders`, for the
-    ranks `_wanted_ranks(n)`: the database sorts, and hands back those four values only.
-    PostgreSQL counts, then picks them with percentile_disc (one sort, no window; the fraction
+    ranks `_wanted_ranks(n)`: the database counts, sorts, and hands back those values only.
+    PostgreSQL picks them with percentile_disc (one sort, no window; the fraction
     (rank + 0.5) / n lands inside the rank's own step whatever the float rounding); SQLite
     numbers the sorted rows with row_number() and keeps the wanted ones."""
+    n = int(db.session.scalar(orders.with_only_columns(func.count(later))) or 0)
+    if not n:
+        return 0, {}
+    ranks = _wanted_ranks(n)
     seconds = _seconds_between(later, earlier)
     if db.session.get_bind().dialect.name == "postgresql":
-        n = int(db.session.scalar(orders.with_only_columns(func.count(later))) or 0)
-        if not n:
-            return 0, {}
-        ranks = _wanted_ranks(n)
         picked = db.session.scalar(orders.with_only_columns(
             func.percentile_disc(postgresql.array([(r + 0.5) / n for r in ranks]))
             .within_group(seconds)).where(later.is_not(None)))
         return n, {r: float(v) for r, v in zip(ranks, picked, strict=True)}
     durations = orders.with_only_columns(seconds.label("d")).where(later.is_not(None)).subquery()
     ranked = select(durations.c.d, (func.row_number().over(order_by=durations.c.d) - 1)
-                    .label("rank"), func.count().over().label("n")).subquery()
-    last = ranked.c.n - 1
-    wanted = (last // 2, last // 2 + 1, 9 * last // 10, 9 * last // 10 + 1)
-    rows = db.session.execute(select(ranked.c.rank, ranked.c.n, ranked.c.d)
-                              .where(ranked.c.rank.in_(wanted))).all()
-    return (int(rows[0].n), {int(r.rank): float(r.d) for r in rows}) if rows else (0, {})
+                    .label("rank")).subquery()
+    rows = db.session.execute(select(ranked.c.rank, ranked.c.d)
+                              .where(ranked.c.rank.in_(ranks))).all()
+    return n, {int(r.rank): float(r.d) for r in rows}
 
 
 def _quantiles(orders, later, earlier) -> tuple[float | None, float | None]:

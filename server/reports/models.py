@@ -24,7 +24,8 @@ from ..extensions import db
 # Local months by a fixed offset: Asia/Shanghai has kept UTC+8 without summer time since 1991
 # (tests/reports/test_rollup.py fails if LOCAL_TZ changes to a zone where that is not so).
 LOCAL_OFFSET_HOURS = 8
-COUNTED_SQL = "('none', 'approved')"  # reports.figures.COUNTED, as the triggers spell it
+COUNTED = ("none", "approved")  # reviews whose minutes count (the figures read the same)
+COUNTED_SQL = "(" + ", ".join(f"'{review}'" for review in COUNTED) + ")"  # as triggers spell it
 
 
 class ShiftMonth(db.Model):
