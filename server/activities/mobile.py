@@ -189,7 +189,7 @@ def site_feed(site_id: int):
 
 @bp.get("/calendar/team/<int:team_id>.ics")
 def team_feed(team_id: int):
-    team = get_team(parse_id(team_id) or 0)
+    team = get_team(team_id)
     if not team.is_active:
         abort(404)
     return feed_response(_("Activities of %(team)s", team=team.name), feeds.team_events(team),

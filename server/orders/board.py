@@ -31,8 +31,8 @@ def scoped(user):
 def filtered(user, args):
     """The board's filters on the admin's subtree, as a statement (unordered, unlimited):
     the board shows its newest 500, the export all of it. `site` narrows to a site of the
-    subtree (one outside it, or none, answers 404), `brand`, `area` and `stars` to what the
-    reports page counts, so each of its figures links to the orders behind it."""
+    subtree (one outside it, or a missing one, answers 404; text, 400), `brand`, `area` and
+    `stars` to what the reports page counts, so each of its figures links to its orders."""
     stmt = scoped(user)
     site_id = str(args.get("site", "")).strip()
     if site_id:

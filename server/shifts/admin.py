@@ -22,11 +22,11 @@ from ..core.export import (
 )
 from ..core.i18n import _, _l
 from ..core.paging import date_range, paginate
-from ..core.schema import parse_id
 from ..core.timeutil import LOCAL_TZ
 from ..core.web import refusal_flashed
 from ..extensions import db
 from ..sites.models import Site
+from ..volunteers import teams
 from ..volunteers.models import Team, TeamMember, Volunteer, mask_name
 from . import operations as ops
 from .models import REVIEW_STATES, Shift
@@ -83,13 +83,7 @@ def _local(value: str, field: str) -> datetime | None:
 
 def _team(value: str) -> Team | None:
     """The team a `team=` filter names; one that does not exist is a 404, as a missing site."""
-    value = value.strip()
-    if not value:
-        return None
-    team = db.session.get(Team, parse_id(value)) if value.isdigit() and parse_id(value) else None
-    if team is None:
-        raise NotFound(_l("No such team."), "team_not_found")
-    return team
+    return teams.get_team(value) if value.strip() else None
 
 
 def _filtered(args):

@@ -8,6 +8,7 @@ from ..core import audit
 from ..core.actors import Actor
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.i18n import _l
+from ..core.schema import parse_id
 from ..extensions import db
 from ..sites.models import Site
 from .models import Team, TeamMember, Volunteer
@@ -20,10 +21,10 @@ def general_team() -> Team | None:
 
 
 def get_team(team_id) -> Team:
-    try:
-        team = db.session.get(Team, int(team_id))
-    except (TypeError, ValueError):
-        team = None
+    """The team `team_id` (an int, or digits from a URL or form) names, or NotFound; an id no
+    row can have (text, zero, past the column's range) is not a question for the database."""
+    number = parse_id(team_id.strip() if isinstance(team_id, str) else team_id)
+    team = db.session.get(Team, number) if number is not None else None
     if team is None:
         raise NotFound(_l("No such team."), "team_not_found")
     return team

@@ -213,3 +213,4 @@ def test_teams_with_most_hours_count_their_members_shifts_in_scope(client, login
     assert "共 3 条" in shifts and "巾帼志愿服务队的成员" in shifts
     assert client.get("/admin/shifts/?team=999999").status_code == 404
     assert client.get("/admin/shifts/?team=abc").status_code == 404
+    assert client.get("/admin/shifts/?team=" + "9" * 30).status_code == 404  # past the column
